@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "leash",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leash", targets: ["leash"]),
+        .library(name: "Cedar", targets: ["Cedar"]),
+    ],
+    targets: [
+        // The Cedar language: parser, evaluator, validator, formatter. Pure Swift, no kernel.
+        .target(name: "Cedar"),
+        // Lowers Cedar policies into the tables the kernel programs read.
+        .target(name: "PolicyCompiler", dependencies: ["Cedar"]),
+        // libbpf from Debian (libbpf-dev), through pkg-config.
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        // The one C shim: structs shared with bpf/*.bpf.c and calls Swift cannot make directly.
+        .target(name: "CLeashShim"),
+        // Loads BPF programs and maps, probes the kernel.
+        .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"]),
+        .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader"]),
+        .testTarget(name: "CedarTests", dependencies: ["Cedar"]),
+        .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

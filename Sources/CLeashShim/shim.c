@@ -1,0 +1,1 @@
+#include "leash_shim.h"
