@@ -9,8 +9,11 @@ let package = Package(
         .library(name: "Cedar", targets: ["Cedar"]),
     ],
     targets: [
-        // The Cedar language: parser, evaluator, validator, formatter. Pure Swift, no kernel.
-        .target(name: "Cedar"),
+        // The Cedar language, pure Swift, no kernel. Three layers and one umbrella import.
+        .target(name: "CedarSyntax"),  // AST, parser, diagnostics, formatter, JSON (EST) form
+        .target(name: "CedarEval", dependencies: ["CedarSyntax"]),  // values, entities, authorizer
+        .target(name: "CedarValidator", dependencies: ["CedarSyntax", "CedarEval"]),  // schemas, type checker
+        .target(name: "Cedar", dependencies: ["CedarSyntax", "CedarEval", "CedarValidator"]),
         // Lowers Cedar policies into the tables the kernel programs read.
         .target(name: "PolicyCompiler", dependencies: ["Cedar"]),
         // libbpf from Debian (libbpf-dev), through pkg-config.
@@ -20,7 +23,9 @@ let package = Package(
         // Loads BPF programs and maps, probes the kernel.
         .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"]),
         .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader"]),
-        .testTarget(name: "CedarTests", dependencies: ["Cedar"]),
+        .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
+        .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
+        .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
     ],

@@ -327,3 +327,15 @@ public func cedarQuoted(_ s: String) -> String {
     }
     return out + "\""
 }
+
+/// A parsed policy file: static policies and templates in file order, plus links.
+/// Ids are `policy0`, `policy1`, … counting policies and templates together in file
+/// order, as Cedar's own CLI numbers them.
+public struct PolicySet: Hashable, Sendable {
+    public var policies: [Policy]
+    public var templates: [Policy]
+    public var links: [TemplateLink]
+    public init(policies: [Policy] = [], templates: [Policy] = [], links: [TemplateLink] = []) {
+        self.policies = policies; self.templates = templates; self.links = links
+    }
+}

@@ -1,0 +1,1 @@
+// Cedar evaluation: values, extension types, entities, evaluator, authorizer.

@@ -1,0 +1,1 @@
+// Cedar schemas and the strict validator.
