@@ -1,4 +1,5 @@
-// Placeholder: replaced by `leash cedar authorize|validate|format` (issue 3).
+// `leash cedar …`: the Cedar language tools. Each subcommand lives in its own file.
 func cedarCommand() -> Command {
-    Command(name: "cedar", abstract: "Work with Cedar policies: authorize, validate, format.", subcommands: [])
+    Command(name: "cedar", abstract: "Work with Cedar policies: authorize, validate, format.",
+            subcommands: [cedarAuthorizeCommand(), cedarValidateCommand(), cedarFormatCommand(), cedarBatchCommand()])
 }
