@@ -147,7 +147,7 @@ class CaseGen:
         ents = {}
 
         def add(uid, parents):
-            attrs = self.attrs(ENTITY_ATTRS, 0.55) if uid[0] != "Action" else {}
+            attrs = self.attrs(ENTITY_ATTRS, 0.75) if uid[0] != "Action" else {}
             e = {"uid": {"type": uid[0], "id": uid[1]}, "attrs": attrs,
                  "parents": [{"type": p[0], "id": p[1]} for p in sorted(set(parents))]}
             if self.chance(0.3):
@@ -197,7 +197,7 @@ class CaseGen:
         p = self.uid(self.pick(["User", "User", "User", "Group", "Ns::Res"]))
         a = self.uid("Action")
         res = self.uid(self.pick(["Doc", "Doc", "Folder", "User", "Ns::Res"]))
-        ctx = self.attrs(CONTEXT_ATTRS, 0.7)
+        ctx = self.attrs(CONTEXT_ATTRS, 0.8)
         return {"principal": {"type": p[0], "id": p[1]}, "action": {"type": a[0], "id": a[1]},
                 "resource": {"type": res[0], "id": res[1]}, "context": ctx}
 
@@ -379,7 +379,7 @@ class CaseGen:
             if c == 3:
                 return ("rel", self.pick(["==", "!=", "<", "<=", ">", ">="]), self.long_expr(0), self.long_expr(0))
             return ("rel", "in", ("var", self.pick(["principal", "resource"])), self.entity_lit())
-        c = r.randrange(32)
+        c = r.randrange(33)
         if c < 3:
             return ("and", self.bool_expr(d - 1), self.bool_expr(d - 1))
         if c < 6:
@@ -440,7 +440,14 @@ class CaseGen:
             return ("rel", "==", ("method", recv, "getTag", [("lit", ct.quote(self.pick(TAG_KEYS)))]),
                     self.typed(self.pick(["long", "string", "bool"]), 0))
         if c < 26:
-            return self.attr_source("bool")
+            if self.chance(0.5):
+                return self.attr_source("bool")
+            # The usual guard: `e has a && e.a < …`.
+            src = self.attr_source(self.pick(["long", "long", "string", "datetime"]))
+            kind = {"long": "long", "string": "string", "datetime": "datetime"}[
+                ENTITY_ATTRS.get(src[2], CONTEXT_ATTRS.get(src[2]))]
+            op = "==" if kind == "string" else self.pick(["<", "<=", ">", ">=", "==", "!="])
+            return ("and", ("has", src[1], [src[2]]), ("rel", op, src, self.typed(kind, d - 1)))
         if c < 27:
             # Ill-typed on purpose: a type error at evaluation.
             return self.pick([
@@ -468,41 +475,49 @@ class CaseGen:
         if c < 31:
             return ("rel", "in", ("var", self.pick(["principal", "resource", "action"])),
                     ("set", [self.entity_lit() for _ in range(self.r.randint(0, 3))]))
-        return ("rel", "==", ("var", "action"), self.entity_lit("Action"))
+        if c < 32:
+            return ("rel", "==", ("var", "action"), self.entity_lit("Action"))
+        # Guarded or not, tag reads on the principal or resource.
+        v = self.pick(["principal", "resource"])
+        k = ("lit", ct.quote(self.pick(TAG_KEYS)))
+        return ("and", ("method", ("var", v), "hasTag", [k]),
+                ("rel", self.pick(["==", "!="]), ("method", ("var", v), "getTag", [k]), self.typed(self.pick(["long", "string", "bool"]), 0)))
 
     # ------------------------------------------------------------ policies
 
     def scope(self, var, slot_ok):
-        r = self.r
         types = {"principal": ["User", "Group", "Ns::Res"], "resource": ["Doc", "Folder", "User"]}[var]
-        c = r.randrange(10)
 
         def target():
             if slot_ok:
                 return ("slot", "?" + var)
-            t = self.pick(types + ["Group", "Folder"])
+            # Groups and folders late in the chain hold most entities, so `in` matches often.
+            t = self.pick(types + ["Group", "Folder", "Group", "Folder"])
+            if t in ("Group", "Folder") and self.chance(0.6):
+                return (t, self.pick(TYPES[t][-3:]))
             return self.uid(t)
 
+        c = self.r.randrange(20)
         if slot_ok:
-            c = self.pick([4, 6, 9])  # a template's slot must appear in its head
-        if c < 4:
+            c = self.pick([11, 13, 19])  # a template's slot must appear in its head
+        if c < 11:
             return ("any",)
-        if c < 6:
+        if c < 13:
             return ("eq", target())
-        if c < 8:
+        if c < 17:
             return ("in", target())
-        if c < 9 and not slot_ok:
+        if c < 18:
             return ("is", self.pick(types))
         return ("isin", self.pick(types), target())
 
     def action_scope(self):
-        c = self.r.randrange(8)
-        if c < 3:
+        c = self.r.randrange(20)
+        if c < 10:
             return ("any",)
-        if c < 5:
+        if c < 13:
             return ("eq", self.uid("Action"))
-        if c < 7:
-            return ("in", self.uid("Action"))
+        if c < 17:
+            return ("in", ("Action", self.pick(["all", "readGroup", "all", "read", "write"])))
         return ("inset", [self.uid("Action") for _ in range(self.r.randint(0, 3))])
 
     def policy(self, template=False):
