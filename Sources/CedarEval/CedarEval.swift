@@ -1,1 +1,0 @@
-// Cedar evaluation: values, extension types, entities, evaluator, authorizer.
