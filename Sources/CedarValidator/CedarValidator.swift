@@ -1,1 +1,0 @@
-// Cedar schemas and the strict validator.
