@@ -19,15 +19,19 @@ let package = Package(
         // libbpf from Debian (libbpf-dev), through pkg-config.
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         // The one C shim: structs shared with bpf/*.bpf.c and calls Swift cannot make directly.
-        .target(name: "CLeashShim"),
+        .target(name: "CLeashShim", dependencies: ["CLibbpf"]),
+        // Compiles bpf/*.bpf.c at build time and embeds the objects in Loader.
+        .plugin(name: "BPFEmbed", capability: .buildTool()),
         // Loads BPF programs and maps, probes the kernel.
-        .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"]),
+        .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"], plugins: ["BPFEmbed"]),
         .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader"]),
         .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
         .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
+        // Real-kernel tests (root): host-kernel suites, and BPF LSM suites the VM bench runs.
+        .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,1 +1,0 @@
-#include "leash_shim.h"

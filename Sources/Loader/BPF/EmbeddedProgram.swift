@@ -1,0 +1,20 @@
+import Foundation
+
+/// The BPF objects built from bpf/*.bpf.c and carried inside this binary
+/// (see Plugins/BPFEmbed). The raw value is the source's base name.
+public enum EmbeddedProgram: String, CaseIterable, Sendable {
+    /// `lsm/file_open`: denies open() of listed inodes to tasks in listed cgroups.
+    case fileOpen = "file_open"
+    /// `lsm/file_open` that changes nothing: `leash doctor`'s loadability probe.
+    case lsmProbe = "lsm_probe"
+    /// `cgroup/connect4`: denies IPv4 connect() to listed destinations.
+    case connect4 = "connect4"
+
+    /// The ELF object's bytes.
+    public func bytes() throws -> [UInt8] {
+        guard let text = EmbeddedBPFObjects.base64[rawValue], let data = Data(base64Encoded: text) else {
+            throw LoaderError(.unknownImage, rawValue, code: ENOENT)
+        }
+        return [UInt8](data)
+    }
+}
