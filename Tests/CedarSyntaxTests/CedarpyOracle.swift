@@ -1,0 +1,52 @@
+// Asks cedarpy (Python bindings of the Rust cedar-policy crate, Cedar's reference
+// implementation) about many policy texts in one Python process.
+
+import Foundation
+
+struct OracleAnswer: Decodable {
+    /// Whether Cedar parsed the text.
+    var ok: Bool
+    /// Cedar's JSON (EST) form of the policy set when it parsed.
+    var est: String?
+    var error: String?
+}
+
+enum CedarpyOracle {
+    static let script = #"""
+import sys, json
+import cedarpy
+out = []
+for src in json.load(sys.stdin):
+    try:
+        out.append({"ok": True, "est": cedarpy.policies_to_json_str(src)})
+    except Exception as e:
+        out.append({"ok": False, "error": str(e)})
+json.dump(out, sys.stdout)
+"""#
+
+    static let available: Bool = {
+        (try? run(["permit(principal, action, resource);"]))?.first?.ok == true
+    }()
+
+    /// Parses each text with cedarpy, in order.
+    static func run(_ sources: [String]) throws -> [OracleAnswer] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = try JSONEncoder().encode(sources)
+        // Write on another thread so a large answer cannot deadlock the pipe.
+        let writer = Thread {
+            input.fileHandleForWriting.write(data)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONDecoder().decode([OracleAnswer].self, from: answer)
+    }
+}

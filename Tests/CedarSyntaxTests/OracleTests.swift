@@ -1,0 +1,60 @@
+// leash's parser, JSON form and formatter against Cedar's own (cedarpy), on the corpus.
+
+import Foundation
+import Testing
+@testable import CedarSyntax
+
+@Suite(.enabled(if: CedarpyOracle.available, "needs python3 with cedarpy"))
+struct OracleTests {
+    static var sources: [String] {
+        Corpus.policies + Corpus.conditions.map { "permit(principal, action, resource) when { \($0) };" }
+    }
+
+    @Test func acceptsExactlyWhatCedarAcceptsWithTheSameJSON() throws {
+        let sources = Self.sources
+        let answers = try CedarpyOracle.run(sources)
+        #expect(answers.count == sources.count)
+        var accepted = 0
+        for (src, cedar) in zip(sources, answers) {
+            let ours = Result { try CedarParser.parsePolicySet(src) }
+            switch ours {
+            case .success(let set):
+                #expect(cedar.ok, "leash accepts but Cedar rejects (\(cedar.error ?? "")): \(src)")
+                if cedar.ok, let est = cedar.est {
+                    accepted += 1
+                    #expect(JSONCompare.same(PolicyJSON.export(set), est),
+                            "JSON differs for \(src)\nleash: \(PolicyJSON.export(set))\ncedar: \(est)")
+                }
+            case .failure(let e):
+                #expect(!cedar.ok, "leash rejects but Cedar accepts: \(src)\n\(e)")
+                if let d = e as? DiagnosticError { #expect(!d.diagnostics.isEmpty) }
+            }
+        }
+        #expect(accepted > 100)
+    }
+
+    @Test func formattedTextMeansTheSameToCedar() throws {
+        let sets = Self.sources.compactMap { try? CedarParser.parsePolicySet($0) }
+        let formatted = sets.map { CedarFormatter.format($0) }
+        let answers = try CedarpyOracle.run(formatted)
+        for ((set, text), cedar) in zip(zip(sets, formatted), answers) {
+            #expect(cedar.ok, "Cedar rejects formatted text: \(text) — \(cedar.error ?? "")")
+            if let est = cedar.est {
+                #expect(JSONCompare.same(PolicyJSON.export(set), est), "meaning changed: \(text)")
+            }
+        }
+    }
+
+    @Test func importsCedarsJSONBackToTheSameTree() throws {
+        let sources = Self.sources
+        let answers = try CedarpyOracle.run(sources)
+        for (src, cedar) in zip(sources, answers) {
+            guard let est = cedar.est else { continue }
+            let imported = try PolicyJSON.importPolicies(json: est)
+            #expect(JSONCompare.same(PolicyJSON.export(imported), est), "JSON round trip differs for \(src)")
+            if let parsed = try? CedarParser.parsePolicySet(src) {
+                #expect(imported.policies.map(\.conditions) == parsed.policies.map(\.conditions), "\(src)")
+            }
+        }
+    }
+}
