@@ -10,6 +10,8 @@ struct Lexer {
     private var line = 1
     private var col = 1
     private(set) var diagnostics: [Diagnostic] = []
+    /// Byte ranges of `//` comments, kept for the formatter of whole files.
+    private(set) var comments: [Range<Int>] = []
 
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
@@ -17,7 +19,7 @@ struct Lexer {
     }
 
     /// Every token of the input, ending with one `.eof`.
-    static func tokenize(_ bytes: [UInt8], file: String) -> (tokens: [Token], diagnostics: [Diagnostic]) {
+    static func tokenize(_ bytes: [UInt8], file: String) -> (tokens: [Token], diagnostics: [Diagnostic], comments: [Range<Int>]) {
         var lx = Lexer(bytes: bytes, file: file)
         var out: [Token] = []
         out.reserveCapacity(bytes.count / 3 + 1)
@@ -26,7 +28,7 @@ struct Lexer {
             out.append(t)
             if t.kind == .eof { break }
         }
-        return (out, lx.diagnostics)
+        return (out, lx.diagnostics, lx.comments)
     }
 
     private var location: SourceLocation { SourceLocation(line: line, column: col, offset: pos) }
@@ -74,7 +76,9 @@ struct Lexer {
             case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C:
                 advance()
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
+                let start = pos
                 while pos < bytes.count, bytes[pos] != 0x0A { advance() }
+                comments.append(start..<pos)
             default:
                 // Cedar skips any Unicode white space (its lexer uses `\s`).
                 if b >= 0x80 {

@@ -15,6 +15,7 @@ struct Parser {
     var tokens: [Token]
     var i = 0
     var diagnostics: [Diagnostic]
+    let comments: [Range<Int>]
     /// Current recursion depth of nested expressions (parentheses, brackets, …).
     var nesting = 0
     /// The clause being parsed, for the message about slots in conditions.
@@ -34,6 +35,7 @@ struct Parser {
         let lexed = Lexer.tokenize(bytes, file: file)
         tokens = lexed.tokens
         diagnostics = lexed.diagnostics
+        comments = lexed.comments
     }
 
     // MARK: - Token access
