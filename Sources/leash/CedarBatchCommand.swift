@@ -1,6 +1,194 @@
-// Placeholder, to be replaced by its owner.
+// `leash cedar batch`: many Cedar questions in one process, one JSON line in and one
+// JSON line out per question. It exists so that the differential test against the
+// reference implementation (Tests/differential) can ask 100,000 questions without
+// 100,000 process starts; it is documented because anyone may script leash with it.
+
+import Cedar
+
 func cedarBatchCommand() -> Command {
-    Command(name: "batch", abstract: "(for tests) Answer many JSONL cases at once.") { _ in
-        throw CommandFailure(status: ExitCode.software, message: "error: 'leash cedar batch' is not built yet")
+    Command(
+        name: "batch", abstract: "Answer many Cedar questions, one JSON line each (for scripts and tests).",
+        usage: "< questions.jsonl",
+        discussion: """
+            Reads JSON lines on standard input and writes one JSON line per input line, in order.
+
+            Authorize:  {"policies": TEXT, "links": [LINK...], "entities": [...], "requests": [REQ...]}
+                    ->  {"results": [{"decision": "allow"|"deny", "reasons": [ID...], "errors": [ID...]}...]}
+              LINK is {"template_id": ID, "new_id": ID, "values": {"?principal": UID, "?resource": UID}};
+              REQ is {"principal": UID, "action": UID, "resource": UID, "context": {...}};
+              UID is {"type": T, "id": S} or the string T::"S".
+            Validate:   {"policies": TEXT, "schema": TEXT, "schemaFormat": "cedarschema"|"json", "validate": true}
+                    ->  {"valid": true|false, "errors": [MESSAGE...]}
+            Format:     {"format": TEXT}
+                    ->  {"formatted": TEXT, "roundTrip": BOOL, "idempotent": BOOL}
+              roundTrip: the formatted text parses to the same policies; idempotent: formatting
+              it again changes nothing.
+
+            Input leash cannot read (bad JSON, a policy syntax error, a bad entity) is answered
+            {"error": MESSAGE} on that line; the batch goes on. Exit status 0 unless standard
+            input cannot be read.
+            """
+    ) { _ in
+        while let line = readLine(strippingNewline: true) {
+            if line.allSatisfy(\.isWhitespace) { continue }
+            print(BatchQuestion.answer(line).rendered)
+        }
+        return ExitCode.success
+    }
+}
+
+/// One input line and its answer.
+enum BatchQuestion {
+    static func answer(_ line: String) -> JSONOut {
+        do {
+            let q = try JSONNode(parsing: line)
+            if let text = q["format"] { return try format(string(text, "format")) }
+            if q["validate"] == .bool(true) { return try validate(q) }
+            return try authorize(q)
+        } catch let e as BatchError {
+            return .object([("error", .string(e.message))])
+        } catch {
+            return .object([("error", .string(String(describing: error)))])
+        }
+    }
+
+    struct BatchError: Error { var message: String }
+
+    static func string(_ node: JSONNode?, _ what: String) throws -> String {
+        guard case .string(let s)? = node else { throw BatchError(message: "\(what): expected a string") }
+        return s
+    }
+
+    static func array(_ node: JSONNode?, _ what: String) throws -> [JSONNode] {
+        guard let node else { return [] }
+        guard case .array(let xs) = node else { throw BatchError(message: "\(what): expected an array") }
+        return xs
+    }
+
+    static func uid(_ node: JSONNode?, _ path: String) throws -> EntityUID {
+        guard let node else { throw BatchError(message: "\(path): missing") }
+        if case .string(let s) = node { return try CedarParser.parseEntityUID(s) }
+        return try ValueJSON.entityUID(node, path: path)
+    }
+
+    static func parsePolicies(_ q: JSONNode) throws -> PolicySet {
+        var set = try CedarParser.parsePolicySet(string(q["policies"], "policies"), file: "policies")
+        for (i, link) in try array(q["links"], "links").enumerated() {
+            var values: [SlotID: EntityUID] = [:]
+            if case .object(let kv)? = link["values"] {
+                for (slot, v) in kv {
+                    guard let s = SlotID(rawValue: slot) else { throw BatchError(message: "links[\(i)]: unknown slot \(slot)") }
+                    values[s] = try uid(v, "links[\(i)].values.\(slot)")
+                }
+            }
+            set.links.append(TemplateLink(templateID: try string(link["template_id"], "links[\(i)].template_id"),
+                                          newID: try string(link["new_id"], "links[\(i)].new_id"), values: values))
+        }
+        return set
+    }
+
+    static func authorize(_ q: JSONNode) throws -> JSONOut {
+        let policies = try parsePolicies(q)
+        let entities = try Entities(json: q["entities"] ?? .array([]))
+        let (active, linkErrors) = Authorizer.activePolicies(policies)
+        let authorizer = Authorizer()
+        var results: [JSONOut] = []
+        for (i, r) in try array(q["requests"], "requests").enumerated() {
+            let action = try uid(r["action"], "requests[\(i)].action")
+            let context = try r["context"].map {
+                try Request.context(json: $0, action: action, path: "requests[\(i)].context")
+            } ?? [:]
+            let request = Request(principal: try uid(r["principal"], "requests[\(i)].principal"),
+                                  action: action,
+                                  resource: try uid(r["resource"], "requests[\(i)].resource"),
+                                  context: context)
+            let response = authorizer.isAuthorized(request, active: active, entities: entities, extraErrors: linkErrors)
+            results.append(.object([
+                ("decision", .string(response.decision.rawValue)),
+                ("reasons", .array(response.reasons.map { .string($0) })),
+                ("errors", .array(response.errors.map { .string($0.policyID) })),
+            ]))
+        }
+        return .object([("results", .array(results))])
+    }
+
+    static func validate(_ q: JSONNode) throws -> JSONOut {
+        let policies = try parsePolicies(q)
+        let source = try string(q["schema"], "schema")
+        let schema: Schema
+        switch q["schemaFormat"] {
+        case nil, .string("cedarschema")?: schema = try Schema.parse(cedarschema: source, file: "schema")
+        case .string("json")?: schema = try Schema.parse(json: source, file: "schema")
+        default: throw BatchError(message: "schemaFormat: expected \"cedarschema\" or \"json\"")
+        }
+        let errors = Validator.validate(policies, schema: schema).filter { $0.severity == .error }
+        return .object([("valid", .bool(errors.isEmpty)), ("errors", .array(errors.map { .string($0.description) }))])
+    }
+
+    static func format(_ text: String) throws -> JSONOut {
+        let parsed = try CedarParser.parsePolicySet(text, file: "policies")
+        let formatted = CedarFormatter.format(parsed)
+        let reparsed = try? CedarParser.parsePolicySet(formatted, file: "formatted")
+        let again = reparsed.map(CedarFormatter.format)
+        return .object([("formatted", .string(formatted)), ("roundTrip", .bool(reparsed == parsed)),
+                        ("idempotent", .bool(again == formatted))])
+    }
+}
+
+/// The JSON this command writes: one line per answer, keys in the order given.
+indirect enum JSONOut {
+    case string(String)
+    case bool(Bool)
+    case array([JSONOut])
+    case object([(String, JSONOut)])
+
+    var rendered: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .bool(let b): out += b ? "true" : "false"
+        case .string(let s): JSONOut.quote(s, into: &out)
+        case .array(let xs):
+            out += "["
+            for (i, x) in xs.enumerated() {
+                if i > 0 { out += "," }
+                x.write(to: &out)
+            }
+            out += "]"
+        case .object(let kv):
+            out += "{"
+            for (i, (k, v)) in kv.enumerated() {
+                if i > 0 { out += "," }
+                JSONOut.quote(k, into: &out)
+                out += ":"
+                v.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
     }
 }
