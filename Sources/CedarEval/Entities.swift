@@ -64,25 +64,33 @@ public struct Entities: Sendable {
         uid == ancestor || (ancestorSets[uid]?.contains(ancestor) ?? false)
     }
 
-    /// Depth-first closure with memoisation; a back edge is a cycle, which Cedar rejects.
+    /// Depth-first closure with memoisation, iterative so that a hierarchy thousands of
+    /// levels deep cannot exhaust the stack. A back edge is a cycle, which Cedar rejects.
     private static func closure(_ map: [EntityUID: Entity]) throws(EntitiesError) -> [EntityUID: Set<EntityUID>] {
-        var done: [EntityUID: Set<EntityUID>] = [:]
+        var done: [EntityUID: Set<EntityUID>] = Dictionary(minimumCapacity: map.count)
         var onPath: Set<EntityUID> = []
-        func visit(_ uid: EntityUID) throws(EntitiesError) -> Set<EntityUID> {
-            if let d = done[uid] { return d }
-            guard let e = map[uid] else { return [] }
-            guard onPath.insert(uid).inserted else { throw .cycle(uid) }
-            var result = e.parents
-            for p in e.parents {
-                if p == uid { throw .cycle(uid) }
-                result.formUnion(try visit(p))
+        for root in map.keys where done[root] == nil {
+            // Each frame: an entity and the parents still to visit.
+            var stack: [(EntityUID, [EntityUID])] = [(root, Array(map[root]!.parents))]
+            onPath.insert(root)
+            while let (uid, pending) = stack.last {
+                if let next = pending.last {
+                    stack[stack.count - 1].1.removeLast()
+                    if done[next] != nil || map[next] == nil { continue }
+                    guard onPath.insert(next).inserted else { throw .cycle(next) }
+                    stack.append((next, Array(map[next]!.parents)))
+                    continue
+                }
+                var result = Set<EntityUID>()
+                for p in map[uid]!.parents {
+                    result.insert(p)
+                    if let a = done[p] { result.formUnion(a) }
+                }
+                onPath.remove(uid)
+                done[uid] = result
+                stack.removeLast()
             }
-            if result.contains(uid) { throw .cycle(uid) }
-            onPath.remove(uid)
-            done[uid] = result
-            return result
         }
-        for uid in map.keys { _ = try visit(uid) }
         return done
     }
 }
