@@ -204,13 +204,16 @@ struct PartialEvaluator {
         case .unary(.isEmpty, let a):
             let v = try eval(a)
             if case .set(let xs) = v { return .bool(t: store.const(xs.isEmpty), e: FALSE) }
-            if v.isConcrete || isError(v) { return .error }
-            throw reject(e, "isEmpty() on a request attribute cannot be lowered")
+            return .error  // only sets have isEmpty(); no request attribute is a set
         case .ifThenElse(let c, let x, let y):
             let vc = try eval(c)
             if let b = vc.concreteBool { return try eval(b ? x : y) }
             guard case .bool(let tc, let ec) = vc else { return .error }
-            let vx = try eval(x), vy = try eval(y)
+            var vx = try eval(x), vy = try eval(y)
+            // An erroring branch is an error whatever the consumer, so it can stand as a
+            // boolean that is always an error.
+            if isError(vx) { vx = .bool(t: FALSE, e: T) }
+            if isError(vy) { vy = .bool(t: FALSE, e: T) }
             guard case .bool = vx, case .bool = vy else {
                 throw reject(e, "an `if` whose condition depends on the request must have boolean branches to be lowered")
             }
@@ -262,6 +265,9 @@ struct PartialEvaluator {
             for x in xs {
                 let v = try eval(x)
                 if isError(v) { return .error }
+                if case .bool(_, let err) = v, err != FALSE {
+                    throw reject(x, "a set element that is an error for some requests cannot be lowered")
+                }
                 out.append(v)
             }
             return .set(out)
