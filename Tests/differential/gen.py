@@ -60,6 +60,56 @@ DURATIONS = ["1d", "2h30m", "-1d2h", "1ms", "0ms", "1d2h3m4s5ms", "1h1d", "", "9
              "9223372036854775807ms", "-9223372036854775808ms", "106751991167d", "1s", "24h", "h"]
 
 
+# Hand-picked corners, each a boolean expression (some error at evaluation time).
+EDGE_BOOL = [
+    '[1, ip("1.2.3.4")].contains(1)', '[principal, 1] == [1, principal, principal]', '{a: 1, b: 2} == {b: 2, a: 1}',
+    'principal in [principal, 1]', 'principal in [1, principal]', 'principal in 1', '1 in principal',
+    'principal.getTag("nope") == 1', 'principal.hasTag(1)', 'principal.isInRange(ip("1.2.3.4"))',
+    'ip("1.2.3.4").isInRange(ip("1.2.3.4"), ip("1.2.3.4"))', 'ip("1.2.3.4").isIpv4(1)', 'decimal("1.0").lessThan()',
+    'datetime("2024-01-01").offset(duration("9223372036854775807ms")) == datetime("2024-01-01")',
+    'datetime("0001-01-01").durationSince(datetime("9999-12-31")) < duration("1d")',
+    'datetime("9999-12-31T23:59:59Z").offset(duration("106751991167d")) > datetime("1970-01-01")',
+    'duration("-9223372036854775808ms").toDays() < 0', 'duration("9223372036854775807ms") > duration("1d")',
+    'User::"alice" is User', 'false && 1', 'true || 1', 'true && 1', '1 || true', 'if 1 then true else false',
+    'if false then 1 else true', 'principal.a.b', 'principal["manager"]["id"] == "a"', '(principal).manager == principal',
+    'Action::"read" in Action::"read"', 'action in [Action::"all", Action::"readGroup"]', 'context == {}',
+    'context == context', '"\\u{0}" == "\\0"', '" \\u{10FFFF}" like " *"', 'decimal("-0.0") == decimal("0.0")',
+    'ip("10.0.0.1/8") == ip("10.0.0.0/8")', 'ip("10.0.0.1/8").isInRange(ip("10.0.0.0/8"))',
+    'ip("0.0.0.0/0").isInRange(ip("::/0"))', 'ip("::1") == ip("0:0:0:0:0:0:0:1")', 'ip("::1").isLoopback()',
+    'ip("127.255.0.1").isLoopback()', 'ip("ff00::").isMulticast()', 'ip("239.255.255.255").isMulticast()',
+    'datetime("2024-01-01T00:00:00.1Z") == datetime("2024-01-01")', 'duration("1d") == duration("24h")',
+    'datetime("2024-01-01T00:00:00+2400") == datetime("2024-01-01")', 'datetime("2024-01-01T23:00:00-0100").toDate() == datetime("2024-01-02")',
+    'datetime("1969-12-31T23:59:59.999Z").toDate() == datetime("1969-12-31")', 'datetime("1969-12-31T12:00:00Z").toTime() == duration("12h")',
+    'datetime("1960-01-01").toTime() == duration("0ms")', 'duration("-1ms").toSeconds() == 0', 'duration("-1d23h").toDays() == -1',
+    '007 == 7', '-0 == 0', '9223372036854775807 * -1 - 1 == -9223372036854775808', '-9223372036854775808 * -1 == 0',
+    '-(-9223372036854775807) > 0', '3037000500 * 3037000500 > 0', '"" like ""', '"" like "*"', '"a" like ""',
+    '"*" like "\\*"', '"**" like "*\\**"', '"abc" like "*b*c"', '"\\u{1F600}" like "?"', '"\\t" like "\\u{9}"',
+    '{"": 1}[""] == 1', '{"a b": {c: [1]}}["a b"].c.contains(1)', 'context has ""', 'principal has ""',
+    '[[1], [2]].contains([1])', '[{a: 1}].contains({a: 1})', '[].containsAll([])', '[].containsAny([])',
+    '[1].containsAll(1)', '"abc".contains("a")', 'principal.manager.manager.manager == principal',
+    'principal has manager.manager', 'context has rec.sub.deep && context.rec.sub.deep',
+    'resource in resource.owner', 'principal in principal', 'principal in [principal]', 'principal in []',
+    'Group::"g0" in Group::"g5"', 'Folder::"f0" in [Folder::"f4", Group::"g0"]', 'User::"nobody" in User::"nobody"',
+    'principal is Ns::Res in Ns::Res::"r0"', 'action is Action', 'action is Action in Action::"all"',
+    'principal.tags.contains("a")', 'ip("1.2.3.4") < ip("1.2.3.5")', 'decimal("1.0") + decimal("1.0") == decimal("2.0")',
+    '"a" + "b" == "ab"', 'datetime("2024-01-01") - datetime("2023-01-01") == duration("365d")',
+    'datetime("2024-01-01") == datetime("2024-01-01T00:00:00.000Z")', 'datetime("2024-01-01T01:00:00+0100") == datetime("2024-01-01")',
+]
+
+# Text Cedar rejects (or might): a case containing one must be rejected by both sides.
+EDGE_INVALID = [
+    '{if: 1}["if"] == 1', '{"if": 1}.if == 1', 'lessThan(decimal("1.0"), decimal("2.0"))', 'foo(1)',
+    '9223372036854775808 == 1', 'principal is User::"a"', 'principal is if', '"\\u{D800}" == ""',
+    '__cedar::ip("1.2.3.4") == ip("1.2.3.4")', '{a: 1, a: 2}.a == 1', '!!!!!true', '1 < 2 < 3', '"\\*" == "*"',
+    'principal.if == 1', 'principal has if', 'principal == ?principal', '[1,].isEmpty()', '{a: 1,}.a == 1',
+    'principal.contains', 'context.n()', 'true.isEmpty()', 'ip("1.2.3.4").isInRange', 'User::"a"::"b" == principal',
+    'principal in', 'if true then 1', 'principal.manager is', '"unterminated', 'principal like "a"',
+    '1 like 1', '[1, 2].isEmpty(1)', 'principal has manager.if', 'decimal(1)', 'ip()', 'datetime("a", "b")', 'principal.ip("a")',
+    '- - - - - 1 == 1', '"\\x80" == ""', '"\\u{110000}" == ""', 'Action::"read" is', 'principal has 1',
+    'principal.getTag', '[1] in [1]', 'permit', 'when', 'principal..manager', 'context["a"', '{"a" 1}',
+]
+
+
 class CaseGen:
     def __init__(self, seed):
         self.r = random.Random(seed)
@@ -367,6 +417,8 @@ class CaseGen:
 
     def bool_expr(self, d):
         r = self.r
+        if self.chance(0.02):
+            return ("lit", "(" + self.pick(EDGE_BOOL) + ")")
         if d <= 0:
             c = r.randrange(5)
             if c == 0:
@@ -534,7 +586,7 @@ class CaseGen:
             "annotations": [],
         }
         for _ in range(self.pick([0, 1, 1, 1, 2, 3])):
-            p["conditions"].append((self.pick(["when", "when", "unless"]), self.bool_expr(r.randint(0, 4))))
+            p["conditions"].append((self.pick(["when", "when", "unless"]), self.bool_expr(self.pick([0, 1, 2, 3, 3, 4, 4, 5, 6]))))
         if self.chance(0.2):
             keys = r.sample(["id", "advice", "note", "reason"], r.randint(1, 2))
             p["annotations"] = [(k, None if self.chance(0.3) else self.pick(STRINGS)) for k in keys]
@@ -546,6 +598,8 @@ class CaseGen:
         for i in range(r.randint(1, 8)):
             pol, slots = self.policy(template=self.chance(0.12))
             policies.append(pol)
+            if self.chance(0.004):
+                pol["conditions"].append(("when", ("lit", "(" + self.pick(EDGE_INVALID) + ")")))
             if slots:
                 for _ in range(r.randint(0, 2)):
                     values = {}
