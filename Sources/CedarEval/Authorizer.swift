@@ -36,10 +36,14 @@ public struct Response: Hashable, Sendable {
 }
 
 /// One policy ready to evaluate: a static policy, or a template with its link's values.
-public struct ActivePolicy: Sendable {
-    public var id: String
-    public var policy: Policy
-    public var slots: [SlotID: EntityUID]
+/// A class, so that answering a request walks references instead of copying policies.
+public final class ActivePolicy: Sendable {
+    public let id: String
+    public let policy: Policy
+    public let slots: [SlotID: EntityUID]
+    public init(id: String, policy: Policy, slots: [SlotID: EntityUID]) {
+        self.id = id; self.policy = policy; self.slots = slots
+    }
 }
 
 public struct Authorizer: Sendable {
@@ -73,9 +77,9 @@ public struct Authorizer: Sendable {
         var permits: [String] = [], forbids: [String] = []
         var errors = extraErrors
         for p in active {
-            evaluator.slots = p.slots
+            if !p.slots.isEmpty || !evaluator.slots.isEmpty { evaluator.slots = p.slots }
             do {
-                if try evaluator.satisfies(p.policy) {
+                if try evaluator.satisfies(p) {
                     if p.policy.effect == .permit { permits.append(p.id) } else { forbids.append(p.id) }
                 }
             } catch {

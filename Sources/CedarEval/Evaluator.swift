@@ -40,6 +40,18 @@ public struct Evaluator: Sendable {
         return true
     }
 
+    /// The same, reading the policy in place.
+    func satisfies(_ active: ActivePolicy) throws(EvaluationError) -> Bool {
+        guard try matches(active.policy.principal, variable: .principal),
+              try matches(active.policy.action),
+              try matches(active.policy.resource, variable: .resource) else { return false }
+        for c in active.policy.conditions {
+            let holds = try bool(try evaluate(c.body))
+            if holds != (c.kind == .when) { return false }
+        }
+        return true
+    }
+
     func matches(_ scope: ScopeConstraint, variable: Variable) throws(EvaluationError) -> Bool {
         if case .any = scope { return true }
         let uid = try entityVariable(variable)
