@@ -170,6 +170,16 @@ class CaseGen:
                 rec["level"] = r.randint(0, 5)
             if self.chance(0.7):
                 rec["tag"] = self.pick(STRINGS[:6])
+            if self.chance(0.15):
+                rec["who"] = self.json_value("entity")
+            if self.chance(0.1):
+                # Without a schema this is a record with two fields, not an entity.
+                t, i = self.uid()
+                rec["ref"] = {"type": t, "id": i}
+            if self.chance(0.1):
+                rec["xs"] = [self.json_value(self.pick(["ip", "decimal", "datetime", "duration", "entity", "long"])) for _ in range(r.randint(0, 3))]
+            if self.chance(0.05):
+                rec["odd key \u00e9"] = self.json_value("string")
             if self.chance(0.6) and depth < 2:
                 sub = {}
                 if self.chance(0.7):
@@ -179,6 +189,9 @@ class CaseGen:
                 rec["sub"] = sub
             return rec
         raise ValueError(kind)
+
+    def tag_value(self):
+        return self.json_value(self.pick(["long", "long", "string", "string", "bool", "entity", "set_long", "record", "ip", "decimal"]))
 
     def wrong_value(self):
         return self.json_value(self.pick(["long", "string", "bool", "set_long", "record", "entity"]))
@@ -201,8 +214,7 @@ class CaseGen:
             e = {"uid": {"type": uid[0], "id": uid[1]}, "attrs": attrs,
                  "parents": [{"type": p[0], "id": p[1]} for p in sorted(set(parents))]}
             if self.chance(0.3):
-                e["tags"] = {k: self.json_value(self.pick(["long", "string", "bool"]))
-                             for k in TAG_KEYS if self.chance(0.5)}
+                e["tags"] = {k: self.tag_value() for k in TAG_KEYS if self.chance(0.5)}
             ents[uid] = e
 
         # Groups and folders form chains and DAGs: each may sit in later ones only,
@@ -239,7 +251,11 @@ class CaseGen:
         for a in ACTIONS:
             ps = [("Action", p) for p in action_parents[a] if self.chance(0.85)]
             add(("Action", a), ps)
-        return list(ents.values())
+        out = list(ents.values())
+        r.shuffle(out)
+        if out and self.chance(0.05):
+            out.append(out[0])  # an identical repeat is accepted
+        return out
 
     # ------------------------------------------------------------ requests
 
@@ -592,6 +608,20 @@ class CaseGen:
             p["annotations"] = [(k, None if self.chance(0.3) else self.pick(STRINGS)) for k in keys]
         return p, slots
 
+    def roughen(self, text):
+        """The same policy with comments and unusual (legal) whitespace between tokens."""
+        out = []
+        for line in text.split("\n"):
+            if self.chance(0.2):
+                out.append("// " + self.pick(["note", "permit(principal, action, resource);", "\"quoted\"", "\u00e9\u00e8 */", ""]))
+            if self.chance(0.2):
+                line = line + " // trailing " + self.pick(["}", ";", "when {", ""])
+            if self.chance(0.1):
+                line = "\t" + line
+            out.append(line)
+        sep = self.pick(["\n", "\n", "\r\n", "\n\n", " \t\n"])
+        return sep.join(out)
+
     def case(self):
         r = self.r
         policies, links = [], []
@@ -608,11 +638,14 @@ class CaseGen:
                         u = self.uid(t)
                         values["?" + s] = {"type": u[0], "id": u[1]}
                     links.append({"template_id": "policy%d" % i, "new_id": "link%d" % len(links), "values": values})
+        parts = [ct.policy(p) for p in policies]
+        if self.chance(0.15):
+            parts = [self.roughen(t) for t in parts]
         return {
             # The per-policy texts let a mismatch be shrunk policy by policy; keys starting
             # with "_" are not part of the wire format.
-            "_parts": [ct.policy(p) for p in policies],
-            "policies": ct.policy_set(policies),
+            "_parts": parts,
+            "policies": "\n\n".join(parts) + "\n",
             "links": links,
             "entities": self.entities(),
             "requests": [self.request() for _ in range(r.randint(1, 4))],
