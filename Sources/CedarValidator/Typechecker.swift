@@ -318,11 +318,17 @@ struct Typechecker {
                 return (within.contains(lhs) ? .tt : .ff, [])
             }
         }
-        var lhsTypes: Set<Name>? = nil
-        if case .entity(let s) = ta { lhsTypes = s }
-        var rhsTypes: Set<Name>? = nil
-        if case .entity(let s) = tb { rhsTypes = s }
-        if case .set(.some(.entity(let s))) = tb { rhsTypes = s }
+        // Action entities count as entities of their action type here.
+        func entityTypes(_ t: VType) -> Set<Name>? {
+            switch t {
+            case .entity(let s): return s
+            case .actionEntity(let n): return [n]
+            default: return nil
+            }
+        }
+        let lhsTypes = entityTypes(ta)
+        var rhsTypes = entityTypes(tb)
+        if case .set(.some(let elem)) = tb { rhsTypes = entityTypes(elem) }
         if let l = lhsTypes, let r = rhsTypes, !mayBeDescendant(l, r) { return (.ff, []) }
         return (.bool, [])
     }

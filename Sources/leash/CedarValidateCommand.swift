@@ -2,6 +2,7 @@
 // validator and prints every error with file:line:column and a caret excerpt.
 
 import Cedar
+import Foundation
 
 func cedarValidateCommand() -> Command {
     Command(
@@ -22,8 +23,10 @@ func cedarValidateCommand() -> Command {
             Option(name: "policies", value: "FILE", help: "The Cedar policy file."),
             Option(name: "schema", value: "FILE", help: "The schema (.cedarschema or .json)."),
             Option(name: "json", value: nil, help: "Print the result as one JSON object."),
+            Option(name: "jsonl", value: nil, help: "(for tests) Read {\"policies\",\"schema\",\"schemaFormat\"} lines on stdin; answer one result line each."),
         ]
     ) { args in
+        if args.flag("jsonl") { return validateJSONLines() }
         guard let policiesPath = args.value("policies") else { throw UsageError(message: "missing --policies FILE") }
         guard let schemaPath = args.value("schema") else { throw UsageError(message: "missing --schema FILE") }
         let json = args.flag("json")
@@ -97,4 +100,31 @@ struct ValidateReport {
         }
         return "{\"valid\":\(valid),\"parsed\":\(parsed),\"errors\":[\(errs.joined(separator: ","))]}"
     }
+}
+
+/// `--jsonl`: one validation question per input line, for the differential test.
+func validateJSONLines() -> Int32 {
+    while let line = readLine(strippingNewline: true) {
+        if line.allSatisfy(\.isWhitespace) { continue }
+        guard let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+              let policyText = obj["policies"] as? String, let schemaText = obj["schema"] as? String else {
+            print("{\"error\":\"bad input line\"}")
+            continue
+        }
+        let isJSON = (obj["schemaFormat"] as? String) == "json"
+        do {
+            let schema = try isJSON ? Schema.parse(json: schemaText, file: "schema") : Schema.parse(cedarschema: schemaText, file: "schema")
+            let policies = try CedarParser.parsePolicySet(policyText, file: "policies")
+            print(ValidateReport(valid: false, parsed: true, diagnostics: Validator.validate(policies, schema: schema)).jsonWithVerdict)
+        } catch let e as DiagnosticError {
+            print(ValidateReport(valid: false, parsed: false, diagnostics: e.diagnostics).json)
+        } catch {
+            print("{\"error\":\"\(error)\"}")
+        }
+    }
+    return ExitCode.success
+}
+
+extension ValidateReport {
+    var jsonWithVerdict: String { ValidateReport(valid: diagnostics.isEmpty, parsed: parsed, diagnostics: diagnostics).json }
 }
