@@ -84,11 +84,12 @@ public enum ValueJSON {
     }
 
     /// An entity reference: `{"type": T, "id": I}` or `{"__entity": {"type": T, "id": I}}`.
-    /// Other keys are ignored, as the Rust engine does.
+    /// Other keys are ignored and a well-formed `__entity` wins, as in the Rust engine.
     public static func entityUID(_ json: JSONNode, path: String) throws(ValueJSONError) -> EntityUID {
-        if case .object(let fields) = json, fields.count == 1, fields[0].0 == "__entity" {
-            return try typeAndID(fields[0].1, path: path)
+        if let inner = json["__entity"], case .string? = inner["type"], case .string? = inner["id"] {
+            return try typeAndID(inner, path: path)
         }
+        if json["type"] == nil, let inner = json["__entity"] { return try typeAndID(inner, path: path) }
         return try typeAndID(json, path: path)
     }
 

@@ -21,7 +21,10 @@ import Testing
                  "big": 9223372036854775807, "set": [1, 1, 2], "s": "\\u00e9"},
        "parents": [{"type": "G", "id": "g"}], "tags": {"t": 1, "u": {"__entity": {"type": "User", "id": "b"}}}},
       {"uid": {"__entity": {"type": "G", "id": "g"}}, "attrs": {}, "parents": [{"__entity": {"type": "G", "id": "h"}}]},
-      {"uid": {"type": "A::B", "id": "n", "ignored": 1}, "attrs": {}, "parents": [], "extra": true}
+      {"uid": {"type": "A::B", "id": "n", "ignored": 1}, "attrs": {}, "parents": [], "extra": true},
+      {"uid": {"__entity": {"type": "U", "id": "a"}, "type": "V", "id": "b"}, "attrs": {"k": 1},
+       "parents": [{"__entity": {"type": "G", "id": "g"}, "x": 1}]},
+      {"uid": {"__entity": {"type": "U"}, "type": "V", "id": "b"}, "attrs": {"k": 2}, "parents": []}
     ]
     """
 
@@ -34,7 +37,8 @@ import Testing
         ("User::\"a\" in G::\"h\"", T), ("User::\"a\" in G::\"g\"", T), ("G::\"g\" in User::\"a\"", F),
         ("G::\"h\" in G::\"h\"", T), ("G::\"g\" has foo", F), ("A::B::\"n\" has x", F),
         ("User::\"a\".getTag(\"t\") == 1", T), ("User::\"a\".getTag(\"u\") == User::\"b\"", T),
-        ("User::\"a\".hasTag(\"v\")", F), ("User::\"a\".getTag(\"v\") == 1", E), ("User::\"a\".missing", E),
+        ("User::\"a\".hasTag(\"v\")", F),
+        ("U::\"a\".k == 1 && U::\"a\" in G::\"h\"", T), ("V::\"b\".k == 2", T), ("User::\"a\".getTag(\"v\") == 1", E), ("User::\"a\".missing", E),
     ])
     func readsCedarsFormat(_ source: String, _ expected: Outcome) throws {
         #expect(try eval(source, entities(Self.store)) == expected, "\(source)")
