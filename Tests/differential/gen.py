@@ -282,8 +282,81 @@ class CaseGen:
 
     def ext_lit(self, fn, pool, bad_from):
         """An extension constructor; a share of literals are invalid (an evaluation error)."""
-        s = self.pick(pool) if self.chance(0.05) else self.pick(pool[:bad_from])
+        if self.chance(0.12):
+            s = {"ip": self.random_ip, "decimal": self.random_decimal, "datetime": self.random_datetime,
+                 "duration": self.random_duration}[fn]()
+        else:
+            s = self.pick(pool) if self.chance(0.05) else self.pick(pool[:bad_from])
         return ("call", fn, [("lit", ct.quote(s))])
+
+    # Random extension-literal text: mostly valid, sometimes just off.
+
+    def digits(self, lo, hi):
+        return "".join(self.pick("0123456789") for _ in range(self.r.randint(lo, hi)))
+
+    def random_ip(self):
+        r = self.r
+        if self.chance(0.5):
+            parts = [str(r.choice([0, 1, 10, 127, 192, 224, 255, 256, r.randint(0, 255)])) for _ in range(4)]
+            if self.chance(0.05):
+                parts[r.randrange(4)] = "0" + parts[0]
+            if self.chance(0.03):
+                parts = parts[:3]
+            s = ".".join(parts)
+            if self.chance(0.4):
+                s += "/" + str(r.choice([0, 1, 8, 16, 24, 31, 32, 33, r.randint(0, 32)]))
+            return s
+        groups = [self.pick(["0", "1", "ff", "FFFF", "fe80", "2001", "db8", "abcd", "10000", "0000"]) for _ in range(8)]
+        if self.chance(0.6):
+            i = r.randrange(8)
+            j = r.randint(i, 8)
+            s = ":".join(groups[:i]) + "::" + ":".join(groups[j:])
+        else:
+            s = ":".join(groups)
+        if self.chance(0.05):
+            s += "%eth0"
+        if self.chance(0.05):
+            s = "::ffff:1.2.3.4"
+        if self.chance(0.4):
+            s += "/" + str(r.choice([0, 1, 64, 127, 128, 129, r.randint(0, 128)]))
+        return s
+
+    def random_decimal(self):
+        sign = self.pick(["", "", "-", "+", "--"]) if self.chance(0.3) else ""
+        whole = self.digits(0, 16) if self.chance(0.1) else self.digits(1, 4)
+        frac = self.digits(0, 5) if self.chance(0.2) else self.digits(1, 4)
+        dot = "." if self.chance(0.95) else ""
+        return sign + whole + dot + frac
+
+    def random_datetime(self):
+        r = self.r
+        y = self.pick(["2024", "1970", "0000", "9999", "1969", "2023", "202", "20245"])
+        m = self.pick(["01", "02", "12", "13", "00", "1"])
+        d = self.pick(["01", "28", "29", "30", "31", "32", "00"])
+        s = "%s-%s-%s" % (y, m, d)
+        if self.chance(0.6):
+            hh = self.pick(["00", "12", "23", "24", "9"])
+            mm = self.pick(["00", "59", "60"])
+            ss = self.pick(["00", "59", "60"])
+            s += "T%s:%s:%s" % (hh, mm, ss)
+            if self.chance(0.3):
+                s += "." + self.pick(["000", "999", "5", "12", "1234"])
+            s += self.pick(["Z", "Z", "z", "+0000", "-0000", "+0100", "-2359", "+2400", "+01:00", "", "+9959"])
+        return s
+
+    def random_duration(self):
+        r = self.r
+        s = self.pick(["", "", "", "-", "+", "--"])
+        units = ["d", "h", "m", "s", "ms"]
+        if self.chance(0.1):
+            r.shuffle(units)
+        picked = [u for u in units if self.chance(0.4)] or ["ms"]
+        for u in picked:
+            n = self.pick(["0", "1", "12", "59", "60", "999", "1000", "106751991167", "9223372036854775807", "9223372036854775808"]) if self.chance(0.3) else str(r.randint(0, 99))
+            s += n + u
+        if self.chance(0.03):
+            s = s.upper()
+        return s
 
     def attr_source(self, kind):
         """An expression reading an attribute of the given kind, from an entity or context."""
@@ -622,8 +695,46 @@ class CaseGen:
         sep = self.pick(["\n", "\n", "\r\n", "\n\n", " \t\n"])
         return sep.join(out)
 
+    def literal_probe(self):
+        """One condition that pins down how one or two literals parse and compare."""
+        r = self.r
+        k = r.randrange(9)
+        q = lambda x: ct.quote(x)
+        if k == 0:
+            a, b = self.random_ip(), self.random_ip()
+            return 'ip(%s).isInRange(ip(%s))' % (q(a), q(b))
+        if k == 1:
+            return 'ip(%s).%s()' % (q(self.random_ip()), self.pick(["isIpv4", "isIpv6", "isLoopback", "isMulticast"]))
+        if k == 2:
+            return 'ip(%s) == ip(%s)' % (q(self.random_ip()), q(self.pick(IPS[:17])))
+        if k == 3:
+            return 'decimal(%s).%s(decimal(%s))' % (q(self.random_decimal()), self.pick(["lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual"]), q(self.random_decimal()))
+        if k == 4:
+            return 'datetime(%s) %s datetime(%s)' % (q(self.random_datetime()), self.pick(["<", "<=", "==", ">"]), q(self.pick(DATETIMES[:9])))
+        if k == 5:
+            m = self.pick(["toTime() < duration(%s)" % q(self.pick(DURATIONS[:6])), "toDate() == datetime(%s)" % q(self.pick(DATETIMES[:9])),
+                           "offset(duration(%s)) > datetime(%s)" % (q(self.random_duration()), q(self.pick(DATETIMES[:9]))),
+                           "durationSince(datetime(%s)) >= duration(%s)" % (q(self.random_datetime()), q(self.pick(DURATIONS[:6])))])
+            return 'datetime(%s).%s' % (q(self.random_datetime()), m)
+        if k == 6:
+            return 'duration(%s).%s() %s %d' % (q(self.random_duration()), self.pick(["toDays", "toHours", "toMinutes", "toSeconds", "toMilliseconds"]),
+                                                self.pick(["<", ">=", "=="]), r.randint(-100, 100))
+        if k == 7:
+            text = "".join(self.pick(["a", "b", "*", "\u00e9", "\n", "\U0001F600"]) for _ in range(r.randint(0, 6)))
+            return '%s like %s' % (q(text), ct.pattern_text(self.pattern()))
+        return 'duration(%s) %s duration(%s)' % (q(self.random_duration()), self.pick(["<", "==", ">="]), q(self.random_duration()))
+
+    def literal_case(self):
+        """Many one-line policies, each probing extension literals or `like` patterns."""
+        parts = ["%s (principal, action, resource) when { %s };" % (self.pick(["permit", "permit", "forbid"]), self.literal_probe())
+                 for _ in range(self.r.randint(5, 20))]
+        return {"_parts": parts, "policies": "\n\n".join(parts) + "\n", "links": [],
+                "entities": [], "requests": [self.request()]}
+
     def case(self):
         r = self.r
+        if self.chance(0.08):
+            return self.literal_case()
         policies, links = [], []
         for i in range(r.randint(1, 8)):
             pol, slots = self.policy(template=self.chance(0.12))
