@@ -39,27 +39,14 @@ extension Entity {
         let here = "\(path) (\(uid))"
         guard let attrsNode = json["attrs"] else { throw ValueJSONError(path: here, message: "missing field \"attrs\"") }
         guard let parentsNode = json["parents"] else { throw ValueJSONError(path: here, message: "missing field \"parents\"") }
-        guard case .object(let attrFields) = attrsNode else {
-            throw ValueJSONError(path: "\(here).attrs", message: "expected an object, found \(attrsNode.kindName)")
-        }
-        var attrs: [String: Value] = Dictionary(minimumCapacity: attrFields.count)
-        for (name, v) in attrFields {
-            attrs[name] = try decoder.decode(.attribute(entity: uid, name: name), v, path: "\(here).attrs.\(name)")
-        }
+        let attrs = try decoder.decode(.attributes(entity: uid), attrsNode, path: "\(here).attrs")
         guard case .array(let parentNodes) = parentsNode else {
             throw ValueJSONError(path: "\(here).parents", message: "expected an array, found \(parentsNode.kindName)")
         }
         var parents = Set<EntityUID>()
         for (k, p) in parentNodes.enumerated() { parents.insert(try ValueJSON.entityUID(p, path: "\(here).parents[\(k)]")) }
         var tags: [String: Value] = [:]
-        if let tagsNode = json["tags"] {
-            guard case .object(let tagFields) = tagsNode else {
-                throw ValueJSONError(path: "\(here).tags", message: "expected an object, found \(tagsNode.kindName)")
-            }
-            for (name, v) in tagFields {
-                tags[name] = try decoder.decode(.tag(entity: uid, name: name), v, path: "\(here).tags.\(name)")
-            }
-        }
+        if let tagsNode = json["tags"] { tags = try decoder.decode(.tags(entity: uid), tagsNode, path: "\(here).tags") }
         self.init(uid: uid, attrs: attrs, parents: parents, tags: tags)
     }
 }
@@ -71,9 +58,6 @@ extension Request {
         guard case .object = json else {
             throw ValueJSONError(path: path, message: "the context must be a JSON object, found \(json.kindName)")
         }
-        guard case .record(let r) = try decoder.decode(.context(action: action), json, path: path) else {
-            throw ValueJSONError(path: path, message: "the context must be a record")
-        }
-        return r
+        return try decoder.decode(.context(action: action), json, path: path)
     }
 }

@@ -10,27 +10,54 @@
 
 import CedarSyntax
 
-/// How the JSON of attributes, tags and context becomes values. The default reads
-/// without a schema; a schema-aware reader can take over per value and return nil to
-/// fall back to the default.
+/// How the JSON of an entity's attributes and tags, and of a request's context,
+/// becomes values. The default reads without a schema; a schema-aware reader takes
+/// over per object and returns nil to fall back to the default.
 public struct ValueDecoder: Sendable {
-    public typealias Hook = @Sendable (_ site: Site, _ json: JSONNode, _ path: String) throws -> Value?
-
-    /// Where a value sits, so that a schema can find its expected type.
+    /// Where an object of values sits, so that a schema can find its expected type.
     public enum Site: Hashable, Sendable {
-        case attribute(entity: EntityUID, name: String)
-        case tag(entity: EntityUID, name: String)
-        /// The whole context record of a request for this action.
+        /// The `attrs` object of an entity.
+        case attributes(entity: EntityUID)
+        /// The `tags` object of an entity.
+        case tags(entity: EntityUID)
+        /// The context record of a request for this action.
         case context(action: EntityUID)
     }
+
+    public typealias Hook = @Sendable (_ site: Site, _ object: JSONNode, _ path: String) throws -> [String: Value]?
 
     public var hook: Hook?
     public init(hook: Hook? = nil) { self.hook = hook }
     public static let schemaless = ValueDecoder()
 
-    func decode(_ site: Site, _ json: JSONNode, path: String) throws -> Value {
-        if let hook, let v = try hook(site, json, path) { return v }
-        return try ValueJSON.value(json, path: path)
+    /// A decoder driven by expected types: for attributes and context the record type,
+    /// for tags the type every tag value has. Returning nil reads that site without a schema.
+    public init(expectedType: @escaping @Sendable (Site) throws -> ExpectedType?) {
+        self.init(hook: { site, object, path in
+            guard let type = try expectedType(site) else { return nil }
+            if case .tags = site {
+                guard case .object(let fields) = object else {
+                    throw ValueJSONError(path: path, message: "expected an object, found \(object.kindName)")
+                }
+                var tags: [String: Value] = [:]
+                for (k, v) in fields { tags[k] = try ValueJSON.value(v, expected: type, path: "\(path).\(k)") }
+                return tags
+            }
+            guard case .record(let r) = try ValueJSON.value(object, expected: type, path: path) else {
+                throw ValueJSONError(path: path, message: "expected a record type for \(site)")
+            }
+            return r
+        })
+    }
+
+    func decode(_ site: Site, _ object: JSONNode, path: String) throws -> [String: Value] {
+        if let hook, let v = try hook(site, object, path) { return v }
+        guard case .object(let fields) = object else {
+            throw ValueJSONError(path: path, message: "expected an object, found \(object.kindName)")
+        }
+        var r: [String: Value] = Dictionary(minimumCapacity: fields.count)
+        for (k, v) in fields { r[k] = try ValueJSON.value(v, path: path.isEmpty ? k : "\(path).\(k)") }
+        return r
     }
 }
 
