@@ -13,6 +13,12 @@ func cedarAuthorizeCommand() -> Command {
             where UID is {"type": "User", "id": "alice"} or the string "User::\\"alice\\"",
             and context (optional, default {}) uses Cedar's JSON value encoding.
 
+            With --schema, entities and contexts are read as the schema types them (an
+            ipaddr attribute may be written "10.0.0.1", an entity {"type":..,"id":..}),
+            must conform to it, and the schema's actions and action groups become entities;
+            each request's principal and resource must be types its action applies to.
+            Policies are not validated here: use 'leash cedar validate'.
+
             Policies are numbered policy0, policy1, ... in file order (templates included).
             Template links, if given, are a JSON array of
               {"template_id": "policy2", "link_id": "L1", "args": {"?principal": UID, "?resource": UID}}
@@ -37,19 +43,17 @@ func cedarAuthorizeCommand() -> Command {
             Option(name: "entities", value: "FILE", help: "Entity store, Cedar's entities JSON (an array)."),
             Option(name: "request-json", value: "FILE", help: "One request or an array of requests, JSON."),
             Option(name: "template-links", value: "FILE", help: "Template links, JSON (see below)."),
-            Option(name: "schema", value: "FILE", help: "Schema (.cedarschema or JSON); not supported yet."),
+            Option(name: "schema", value: "FILE", help: "Schema (.cedarschema, or JSON if it ends in .json or starts with {)."),
         ]
     ) { args in
         guard let policiesPath = args.value("policies") else { throw UsageError(message: "missing --policies FILE") }
         guard let entitiesPath = args.value("entities") else { throw UsageError(message: "missing --entities FILE") }
         guard let requestPath = args.value("request-json") else { throw UsageError(message: "missing --request-json FILE") }
-        if args.value("schema") != nil {
-            throw CommandFailure(status: ExitCode.usage, message: "error: --schema is not supported yet by 'leash cedar authorize'")
-        }
         let policyText = try readTextFile(policiesPath, what: "policy file")
         let entitiesText = try readTextFile(entitiesPath, what: "entities file")
         let requestText = try readTextFile(requestPath, what: "request file")
         let linksText = try args.value("template-links").map { try readTextFile($0, what: "template links file") }
+        let schema = try args.value("schema").map { try AuthorizeSchema.load(try readTextFile($0, what: "schema file"), file: $0) }
 
         var policies: PolicySet
         do {
@@ -62,10 +66,10 @@ func cedarAuthorizeCommand() -> Command {
             policies.links = try AuthorizeInput.links(linksText, file: args.value("template-links")!, policies: policies)
         }
         let entities: Entities
-        do { entities = try Entities(json: entitiesText) } catch {
+        do { entities = try schema?.entities(entitiesText) ?? Entities(json: entitiesText) } catch {
             throw CommandFailure(status: ExitCode.dataError, message: "error: \(entitiesPath): \(error)")
         }
-        let requests = try AuthorizeInput.requests(requestText, file: requestPath)
+        let requests = try AuthorizeInput.requests(requestText, file: requestPath, schema: schema)
 
         let (active, linkErrors) = Authorizer.activePolicies(policies)
         let authorizer = Authorizer()
@@ -102,7 +106,7 @@ enum AuthorizeInput {
         do { return try ValueJSON.entityUID(node, path: path) } catch { throw fail(file, "\(error)") }
     }
 
-    static func requests(_ text: String, file: String) throws -> [Request] {
+    static func requests(_ text: String, file: String, schema: AuthorizeSchema?) throws -> [Request] {
         let root = try parseJSON(text, file: file)
         let items: [(JSONNode, String)]
         if case .array(let xs) = root {
@@ -115,14 +119,22 @@ enum AuthorizeInput {
             let action = try uid(node["action"], file: file, path: "\(path).action")
             var context: [String: Value] = [:]
             if let c = node["context"] {
-                do { context = try Request.context(json: c, action: action, path: "\(path).context") } catch {
+                do {
+                    context = try Request.context(json: c, action: action, decoder: schema?.decoder ?? .schemaless,
+                                                  path: "\(path).context")
+                } catch { throw fail(file, "\(error)") }
+            } else if let schema {
+                // With a schema, a missing context is the empty record, which must conform too.
+                do { context = try Request.context(json: .object([]), action: action, decoder: schema.decoder, path: "\(path).context") } catch {
                     throw fail(file, "\(error)")
                 }
             }
-            return Request(principal: try uid(node["principal"], file: file, path: "\(path).principal"),
-                           action: action,
-                           resource: try uid(node["resource"], file: file, path: "\(path).resource"),
-                           context: context)
+            let request = Request(principal: try uid(node["principal"], file: file, path: "\(path).principal"),
+                                  action: action,
+                                  resource: try uid(node["resource"], file: file, path: "\(path).resource"),
+                                  context: context)
+            do { try schema?.check(request, path: path) } catch { throw fail(file, "\(error)") }
+            return request
         }
     }
 
