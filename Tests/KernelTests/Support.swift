@@ -12,21 +12,34 @@ struct ProcessResult {
 }
 
 /// Runs `argv` to completion with a small fixed environment and captures its output.
+/// posix_spawn rather than Foundation's Process: Process needs a CFSocket wakeup pair,
+/// which fails inside the VM bench's guest and then hangs.
 func run(_ argv: [String]) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
+    let scratch = try ScratchDirectory("run")
+    let outPath = scratch.path + "/stdout", errPath = scratch.path + "/stderr"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+
+    let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    let environment: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
+    let env: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+    defer { (args + env).forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, argv[0], &actions, nil, args, env)
+    guard rc == 0 else { throw FileError(path: argv[0], code: rc) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw FileError(path: argv[0], code: errno) }
+    }
+    // Exit status, or 128 + signal like a shell.
+    let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return ProcessResult(status: exit,
+                         stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// Runs a shell command line as a process that first moves itself into `cgroup`, so
@@ -67,6 +80,6 @@ enum Environment {
     static let bpfLSMUnavailable: String? = {
         guard isRoot else { return "not root: loading BPF LSM programs needs root" }
         guard let error = LiveKernel().loadLSMProbe() else { return nil }
-        return "this kernel refuses BPF LSM programs (\(error.operation.rawValue) 'lsm_probe': \(error.reason), errno \(error.code)); run them in the VM bench: scripts/vm-test"
+        return "this kernel refuses BPF LSM programs (\(error.operation.rawValue) 'lsm_probe': \(error.reason), errno \(error.code)); they run in the VM bench, tier 3 of scripts/test"
     }()
 }
