@@ -29,9 +29,9 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public func rendered(source: String?) -> String {
         var out = description
         if let source, range.start.line > 0 {
-            let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-            if range.start.line - 1 < lines.count {
-                let line = String(lines[range.start.line - 1])
+            // Lines are found on UTF-8 bytes: splitting a String on "\n" would both cost a
+            // grapheme walk of the whole file and miss "\r\n" (a single Character).
+            if let line = Diagnostic.line(range.start.line, of: source) {
                 let gutter = String(range.start.line)
                 out += "\n" + String(repeating: " ", count: gutter.count) + " |"
                 out += "\n\(gutter) | \(line)"
@@ -48,6 +48,23 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
         }
         for n in notes { out += "\n  = " + n }
         return out
+    }
+
+    /// Line `number` (from 1) of `source`, without its line ending.
+    static func line(_ number: Int, of source: String) -> String? {
+        var current = 1
+        var start: String.UTF8View.Index? = number == 1 ? source.utf8.startIndex : nil
+        let utf8 = source.utf8
+        if start == nil {
+            for i in utf8.indices where utf8[i] == 0x0A {
+                current += 1
+                if current == number { start = utf8.index(after: i); break }
+            }
+        }
+        guard let s = start else { return nil }
+        var e = utf8[s...].firstIndex(of: 0x0A) ?? utf8.endIndex
+        if e > s, utf8[utf8.index(before: e)] == 0x0D { e = utf8.index(before: e) }
+        return String(source[s..<e])
     }
 }
 

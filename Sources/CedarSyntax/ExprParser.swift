@@ -162,6 +162,8 @@ extension Parser {
             let t = bump()
             checkIdentifier(t)
             attrs.append(text(t))
+            // The desugared tree grows with the chain; refuse it before building it.
+            try checkDepth(l.depth + attrs.count + 1, from: start)
         }
         let r = range(from: start)
         var target = l.expr

@@ -78,7 +78,7 @@ public enum CedarFormatter {
 
     private static func flatten(_ e: Expr, and: Bool, into parts: inout [Expr]) {
         switch e.kind {
-        case .and(let l, let r) where and:
+        case .and(let l, let r) where and && Writer.hasChain(e) == nil:
             flatten(l, and: and, into: &parts); parts.append(r)
         case .or(let l, let r) where !and:
             flatten(l, and: and, into: &parts); parts.append(r)
@@ -121,7 +121,7 @@ public enum CedarFormatter {
     /// An attribute or record key is written bare when Cedar allows it as an identifier.
     static func isPlainIdentifier(_ s: String) -> Bool {
         guard let f = s.utf8.first, !(f >= 0x30 && f <= 0x39) else { return false }
-        return s.utf8.allSatisfy(Lexer.isIdentChar) && !Parser.reserved.contains(s)
+        return s.utf8.allSatisfy(Lexer.isIdentChar) && !Parser.isReserved(s)
     }
 
     static func quotedPattern(_ p: Pattern) -> String {
@@ -148,11 +148,37 @@ private enum Level {
 private struct Writer {
     var out = ""
 
+    /// Recognizes the tree that `x has a.b.c` is read as,
+    /// `(x has a && x.a has b) && x.a.b has c`, so it can be written that way again.
+    static func hasChain(_ e: Expr) -> (Expr, [String])? {
+        // Collect the `has` tests down the left spine of `&&`s, outermost first.
+        var tests: [(target: Expr, attr: String)] = []
+        var cur = e
+        while case .and(let l, let r) = cur.kind {
+            guard case .hasAttr(let target, let b) = r.kind, CedarFormatter.isPlainIdentifier(b) else { return nil }
+            tests.append((target, b))
+            cur = l
+        }
+        guard !tests.isEmpty, case .hasAttr(let x, let first) = cur.kind,
+              CedarFormatter.isPlainIdentifier(first) else { return nil }
+        let attrs = [first] + tests.reversed().map(\.attr)
+        // The k-th test's target must be `x.attrs[0]. … .attrs[k-1]`; walk it outside in.
+        for (k, test) in tests.reversed().enumerated() {
+            var t = test.target
+            for a in attrs[0...k].reversed() {
+                guard case .getAttr(let inner, let name) = t.kind, name == a else { return nil }
+                t = inner
+            }
+            if t != x { return nil }
+        }
+        return (x, attrs)
+    }
+
     static func level(_ e: Expr) -> Int {
         switch e.kind {
         case .ifThenElse: return Level.expr
         case .or: return Level.or
-        case .and: return Level.and
+        case .and: return hasChain(e) != nil ? Level.relation : Level.and
         case .hasAttr, .like, .isType: return Level.relation
         case .binary(let op, _, _):
             switch op {
@@ -208,6 +234,10 @@ private struct Writer {
         case .or(let l, let r):
             expr(l, Level.or); out += " || "; expr(r, Level.and)
         case .and(let l, let r):
+            if let (x, attrs) = Writer.hasChain(e) {
+                expr(x, Level.add); out += " has " + attrs.joined(separator: ".")
+                return
+            }
             expr(l, Level.and); out += " && "; expr(r, Level.relation)
         case .unary(.isEmpty, let x):
             expr(x, Level.member); out += ".isEmpty()"

@@ -118,12 +118,24 @@ struct Parser {
 
     static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "like", "has", "is", "__cedar"]
 
+    /// `reserved.contains(s)`, without hashing for the common case of a word that starts
+    /// with a letter no reserved word starts with.
+    static func isReserved(_ s: String) -> Bool {
+        switch s.utf8.first {
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "i"), UInt8(ascii: "e"),
+             UInt8(ascii: "l"), UInt8(ascii: "h"), UInt8(ascii: "_"):
+            return s.utf8.count <= 7 && reserved.contains(s)
+        default:
+            return false
+        }
+    }
+
     /// Checks an identifier used as an attribute, record key, or part of a name.
     mutating func checkIdentifier(_ t: Token) {
         let s = text(t)
         if s == "__cedar" {
             report("`__cedar` is reserved and cannot be used as an identifier", at: range(of: t))
-        } else if Parser.reserved.contains(s) {
+        } else if Parser.isReserved(s) {
             report("`\(s)` is a reserved word and cannot be used as an identifier", at: range(of: t))
         }
     }
