@@ -53,7 +53,7 @@ func cedarAuthorizeCommand() -> Command {
         let entitiesText = try readTextFile(entitiesPath, what: "entities file")
         let requestText = try readTextFile(requestPath, what: "request file")
         let linksText = try args.value("template-links").map { try readTextFile($0, what: "template links file") }
-        let schema = try args.value("schema").map { try AuthorizeSchema.load(try readTextFile($0, what: "schema file"), file: $0) }
+        let schema = try args.value("schema").map { try AuthorizeInput.schema(try readTextFile($0, what: "schema file"), file: $0) }
 
         var policies: PolicySet
         do {
@@ -66,7 +66,7 @@ func cedarAuthorizeCommand() -> Command {
             policies.links = try AuthorizeInput.links(linksText, file: args.value("template-links")!, policies: policies)
         }
         let entities: Entities
-        do { entities = try schema?.entities(entitiesText) ?? Entities(json: entitiesText) } catch {
+        do { entities = try schema?.parseEntities(json: entitiesText) ?? Entities(json: entitiesText) } catch {
             throw CommandFailure(status: ExitCode.dataError, message: "error: \(entitiesPath): \(error)")
         }
         let requests = try AuthorizeInput.requests(requestText, file: requestPath, schema: schema)
@@ -106,7 +106,17 @@ enum AuthorizeInput {
         do { return try ValueJSON.entityUID(node, path: path) } catch { throw fail(file, "\(error)") }
     }
 
-    static func requests(_ text: String, file: String, schema: AuthorizeSchema?) throws -> [Request] {
+    /// A schema in either syntax: JSON when the file name ends in .json or the text starts with `{`.
+    static func schema(_ text: String, file: String) throws -> Schema {
+        let isJSON = file.hasSuffix(".json") || text.first(where: { !$0.isWhitespace }) == "{"
+        do {
+            return isJSON ? try Schema.parse(json: text, file: file) : try Schema.parse(cedarschema: text, file: file)
+        } catch let e as DiagnosticError {
+            throw CommandFailure(status: ExitCode.dataError, message: e.diagnostics.map { $0.rendered(source: text) }.joined(separator: "\n"))
+        }
+    }
+
+    static func requests(_ text: String, file: String, schema: Schema?) throws -> [Request] {
         let root = try parseJSON(text, file: file)
         let items: [(JSONNode, String)]
         if case .array(let xs) = root {
@@ -118,22 +128,19 @@ enum AuthorizeInput {
             guard case .object = node else { throw fail(file, "\(path): expected a JSON object, found \(node.kindName)") }
             let action = try uid(node["action"], file: file, path: "\(path).action")
             var context: [String: Value] = [:]
-            if let c = node["context"] {
-                do {
-                    context = try Request.context(json: c, action: action, decoder: schema?.decoder ?? .schemaless,
-                                                  path: "\(path).context")
-                } catch { throw fail(file, "\(error)") }
-            } else if let schema {
+            do {
                 // With a schema, a missing context is the empty record, which must conform too.
-                do { context = try Request.context(json: .object([]), action: action, decoder: schema.decoder, path: "\(path).context") } catch {
-                    throw fail(file, "\(error)")
+                if let schema {
+                    context = try schema.parseContext(json: node["context"] ?? .object([]), action: action)
+                } else if let c = node["context"] {
+                    context = try Request.context(json: c, action: action)
                 }
-            }
+            } catch { throw fail(file, "\(path): \(error)") }
             let request = Request(principal: try uid(node["principal"], file: file, path: "\(path).principal"),
                                   action: action,
                                   resource: try uid(node["resource"], file: file, path: "\(path).resource"),
                                   context: context)
-            do { try schema?.check(request, path: path) } catch { throw fail(file, "\(error)") }
+            do { try schema?.validateRequest(request) } catch { throw fail(file, "\(path): \(error)") }
             return request
         }
     }
