@@ -69,7 +69,8 @@ func cedarValidateCommand() -> Command {
 func schemaIsJSON(path: String, text: String) -> Bool {
     if path.hasSuffix(".json") { return true }
     if path.hasSuffix(".cedarschema") { return false }
-    return text.first(where: { !$0.isWhitespace }) == "{" && !text.contains("entity ") && !text.contains("action ")
+    // No declaration in the human-readable syntax starts with `{`.
+    return text.first(where: { !$0.isWhitespace }) == "{"
 }
 
 /// `{"valid": BOOL, "errors": [{"file", "line", "column", "message"}...]}`
