@@ -66,7 +66,8 @@ func cedarAuthorizeCommand() -> Command {
             policies.links = try AuthorizeInput.links(linksText, file: args.value("template-links")!, policies: policies)
         }
         let entities: Entities
-        do { entities = try schema?.parseEntities(json: entitiesText) ?? Entities(json: entitiesText) } catch {
+        let entitiesJSON = try AuthorizeInput.parseJSON(entitiesText, file: entitiesPath)
+        do { entities = try schema?.parseEntities(json: entitiesText) ?? Entities(json: entitiesJSON) } catch {
             throw CommandFailure(status: ExitCode.dataError, message: "error: \(entitiesPath): \(error)")
         }
         let requests = try AuthorizeInput.requests(requestText, file: requestPath, schema: schema)
