@@ -62,3 +62,16 @@ import Testing
         #expect(try eval(source) == expected, "\(source)")
     }
 }
+
+@Suite struct DeepExpressionTests {
+    /// The parser accepts trees up to 512 levels deep; evaluating the deepest must not
+    /// exhaust a test thread's stack.
+    @Test func deepestParsableTreesEvaluate() throws {
+        let sum = Array(repeating: "1", count: 500).joined(separator: " + ")
+        #expect(try eval("\(sum) == 500") == T)
+        let conj = Array(repeating: "true", count: 500).joined(separator: " && ")
+        #expect(try eval(conj) == T)
+        let ifs = String(repeating: "if true then ", count: 60) + "1" + String(repeating: " else 0", count: 60)
+        #expect(try eval("(\(ifs)) == 1") == T)
+    }
+}
