@@ -76,6 +76,33 @@ struct HostKernelTests {
         #expect(afterDetach.status == 0, "stderr: \(afterDetach.stderr)")
     }
 
+    @Test func execTracepointReportsExecsInTheSandboxOnly() throws {
+        let hierarchy = try CgroupV2.locate()
+        let cgroup = try Cgroup(parent: hierarchy.path, name: uniqueCgroupName("exec"))
+        let object = try BPFObject(embedded: .execTrace)
+        try object.load()
+        try object.map("scoped_cgroups").update(cgroup.id, UInt8(1))
+        let events = try DecisionEventReader(map: object.map("events"))
+        let link = try object.program("leash_exec_trace").attach()
+
+        // The shell joins the cgroup, prints its pid, then execs true in the same process.
+        let inside = try runInCgroup(cgroup, "echo $$ && exec /usr/bin/true")
+        #expect(inside.status == 0, "stderr: \(inside.stderr)")
+        let outside = try run(["/usr/bin/true"])
+        #expect(outside.status == 0)
+
+        let received = try events.poll(timeoutMilliseconds: 1000)
+        withExtendedLifetime(link) {}
+        let truePath = try InodeKey(path: "/usr/bin/true")
+        #expect(received.count == 1, "events: \(received.map { ($0.pid, $0.ino) })")
+        let event = try #require(received.first)
+        #expect(event.hookName == "exec")
+        #expect(event.cgroup_id == cgroup.id)
+        #expect(event.pid == UInt32(inside.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(event.dev == truePath.dev && event.ino == truePath.ino)
+        #expect(event.verdict == 0)
+    }
+
     @Test func landlockABIMatchesTheActiveLSMList() throws {
         let lsms = try #require(LiveKernel().activeLSMs(), "securityfs could not be read")
         let abi = leash_landlock_abi_version()

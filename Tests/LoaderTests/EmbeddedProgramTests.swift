@@ -20,6 +20,9 @@ import Testing
         _ = try connect.program("leash_connect4")
         _ = try connect.map("denied_destinations")
         _ = try BPFObject(embedded: .lsmProbe).program("leash_lsm_probe")
+        let exec = try BPFObject(embedded: .execTrace)
+        _ = try exec.program("leash_exec_trace")
+        _ = try exec.map("scoped_cgroups")
     }
 
     @Test func unknownNamesAreTypedErrors() throws {

@@ -32,8 +32,17 @@ import Testing
             ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
             ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
         ]),
-        // The connect4 program fills the same event struct; check its copy too.
+        // Every program that fills the event struct carries its own copy of it.
         Expected(name: "leash_decision_event", object: .connect4, size: MemoryLayout<leash_decision_event>.size, fields: [
+            ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
+            ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
+            ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),
+            ("pid", MemoryLayout<leash_decision_event>.offset(of: \.pid)),
+            ("hook", MemoryLayout<leash_decision_event>.offset(of: \.hook)),
+            ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
+            ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
+        ]),
+        Expected(name: "leash_decision_event", object: .execTrace, size: MemoryLayout<leash_decision_event>.size, fields: [
             ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
             ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
             ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),

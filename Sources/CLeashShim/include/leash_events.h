@@ -32,14 +32,15 @@ struct leash_ipv4_key {
 enum leash_hook {
     LEASH_HOOK_FILE_OPEN = 1,
     LEASH_HOOK_CONNECT4 = 2,
+    LEASH_HOOK_EXEC = 3,  // an observed exec (tracepoint), never a denial
 };
 
 /// One decision, sent to userspace through the `events` ring buffer.
 /// Swift twin: `DecisionEvent` in Sources/Loader/Events/DecisionEvent.swift.
 struct leash_decision_event {
     __u64 cgroup_id;
-    __u64 dev;       // file hooks: leash_inode_key.dev; 0 otherwise
-    __u64 ino;       // file hooks: leash_inode_key.ino; 0 otherwise
+    __u64 dev;       // file and exec hooks: leash_inode_key.dev; 0 otherwise
+    __u64 ino;       // file and exec hooks: leash_inode_key.ino; 0 otherwise
     __u32 pid;       // thread group id (the userspace pid)
     __u32 hook;      // enum leash_hook
     __s32 verdict;   // 0 allowed, otherwise the negative errno returned

@@ -9,6 +9,8 @@ public enum EmbeddedProgram: String, CaseIterable, Sendable {
     case lsmProbe = "lsm_probe"
     /// `cgroup/connect4`: denies IPv4 connect() to listed destinations.
     case connect4 = "connect4"
+    /// `tp_btf/sched_process_exec`: reports execs by tasks in listed cgroups.
+    case execTrace = "exec_trace"
 
     /// The ELF object's bytes.
     public func bytes() throws -> [UInt8] {

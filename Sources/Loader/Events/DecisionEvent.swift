@@ -8,6 +8,7 @@ extension DecisionEvent {
         switch hook {
         case UInt32(LEASH_HOOK_FILE_OPEN.rawValue): return "file_open"
         case UInt32(LEASH_HOOK_CONNECT4.rawValue): return "connect4"
+        case UInt32(LEASH_HOOK_EXEC.rawValue): return "exec"
         default: return "hook \(hook)"
         }
     }
