@@ -68,9 +68,17 @@ public struct JSONSyntaxError: Error, Hashable, Sendable, CustomStringConvertibl
 }
 
 extension JSONNode {
+    /// Arrays and objects nested deeper than this are an error, as in the Rust engine
+    /// (serde_json's recursion limit), which also keeps the readers off the stack's edge.
+    public static let maxNesting = 127
+
     /// Parses one JSON document (RFC 8259). Duplicate object keys are an error.
     public init(parsing text: String) throws {
-        var p = JSONReader(Array(text.utf8))
+        try self.init(parsing: text, maxNesting: JSONNode.maxNesting)
+    }
+
+    public init(parsing text: String, maxNesting: Int) throws {
+        var p = JSONReader(Array(text.utf8), maxNesting: maxNesting)
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
@@ -81,8 +89,9 @@ extension JSONNode {
 
 private struct JSONReader {
     let bytes: [UInt8]
+    let maxNesting: Int
     var i = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], maxNesting: Int) { self.bytes = bytes; self.maxNesting = maxNesting }
 
     func error(_ message: String, at index: Int? = nil) -> JSONSyntaxError {
         let end = min(index ?? i, bytes.count)
@@ -97,8 +106,6 @@ private struct JSONReader {
     }
 
     mutating func value(depth: Int) throws -> JSONNode {
-        // Deep nesting would exhaust the stack before it meant anything.
-        guard depth < 512 else { throw error("JSON nested too deeply") }
         guard i < bytes.count else { throw error("unexpected end of JSON") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -121,6 +128,7 @@ private struct JSONReader {
     }
 
     mutating func object(depth: Int) throws -> JSONNode {
+        guard depth < maxNesting else { throw error("JSON nested too deeply (more than \(maxNesting) levels)") }
         i += 1
         var members: [(String, JSONNode)] = []
         var seen: Set<String> = []
@@ -146,6 +154,7 @@ private struct JSONReader {
     }
 
     mutating func array(depth: Int) throws -> JSONNode {
+        guard depth < maxNesting else { throw error("JSON nested too deeply (more than \(maxNesting) levels)") }
         i += 1
         var items: [JSONNode] = []
         skipSpace()

@@ -101,6 +101,16 @@ import Testing
         #expect(throws: (any Error).self) { try Entities(json: json) }
     }
 
+    /// The Rust engine's JSON reader stops at 127 levels of arrays and objects.
+    @Test func nestingLimitMatchesCedar() throws {
+        func store(_ depth: Int) -> String {
+            let v = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            return #"[{"uid": {"type": "U", "id": "a"}, "attrs": {"x": \#(v)}, "parents": []}]"#
+        }
+        #expect(try Entities(json: store(124)).count == 1)
+        #expect(throws: (any Error).self) { try Entities(json: store(125)) }
+    }
+
     @Test func errorsSayWhere() {
         do {
             _ = try Entities(json: "[\n  {\"uid\": {\"type\": \"U\", \"id\": \"a\"}, \"attrs\": {\"x\": nul}, \"parents\": []}]")
