@@ -83,10 +83,19 @@ struct Parser {
         diagnostics.append(Diagnostic(.error, message, at: r, notes: notes))
     }
 
-    /// Records an error at the current token and aborts to the recovery point.
+    /// Records an error at the current token and aborts to the recovery point. An
+    /// invalid character, or the end of input after an unterminated string, was already
+    /// reported by the lexer, so a second message about it would only be noise.
     mutating func fail(_ message: String) -> ParseAbort {
+        if kind == .invalid || (kind == .eof && lexerSwallowedTheEnd) { return ParseAbort() }
         report(message, at: range(of: tok))
         return ParseAbort()
+    }
+
+    var lexerSwallowedTheEnd: Bool {
+        tokens.count >= 2 && tokens[tokens.count - 2].kind == .string
+            && !(tokens[tokens.count - 2].end - tokens[tokens.count - 2].start >= 2
+                 && stringBody(tokens[tokens.count - 2]).endIndex == tokens[tokens.count - 2].end - 1)
     }
 
     var describeCurrent: String {
