@@ -51,21 +51,25 @@ public enum CedarFormatter {
 
     static let lineWidth = 80
 
-    /// `when { … }` on one line when it fits; otherwise a top-level `&&` or `||` chain
-    /// is broken after each operator.
+    /// The layout of Cedar's own formatter, for the common cases: `when { … }` on one
+    /// line when it fits in 80 columns; else the braced body on the next line; else the
+    /// body on lines of its own, a top-level `&&` or `||` chain broken after each
+    /// operator when even the body alone is too wide.
     static func condition(_ c: Condition) -> String {
         let head = c.kind.rawValue
-        let flat = "\(head) { \(format(c.body)) }"
+        let body = format(c.body)
+        let flat = "\(head) { \(body) }"
         if flat.count <= lineWidth { return flat }
+        if body.count + 4 <= lineWidth { return "\(head)\n{ \(body) }" }
         var parts: [Expr] = []
         var op = ""
         switch c.body.kind {
-        case .and:
+        case .and where body.count + 2 > lineWidth && Writer.hasChain(c.body) == nil:
             op = "&&"; flatten(c.body, and: true, into: &parts)
-        case .or:
+        case .or where body.count + 2 > lineWidth:
             op = "||"; flatten(c.body, and: false, into: &parts)
         default:
-            return "\(head) {\n  \(format(c.body))\n}"
+            return "\(head)\n{\n  \(body)\n}"
         }
         let level = op == "&&" ? 3 : 2
         let lines = parts.map { e -> String in
@@ -73,7 +77,7 @@ public enum CedarFormatter {
             w.expr(e, level)
             return "  " + w.out
         }
-        return "\(head) {\n" + lines.joined(separator: " \(op)\n") + "\n}"
+        return "\(head)\n{\n" + lines.joined(separator: " \(op)\n") + "\n}"
     }
 
     private static func flatten(_ e: Expr, and: Bool, into parts: inout [Expr]) {

@@ -6,7 +6,8 @@ import Foundation
 struct OracleAnswer: Decodable {
     /// Whether Cedar parsed the text.
     var ok: Bool
-    /// Cedar's JSON (EST) form of the policy set when it parsed.
+    /// Cedar's JSON (EST) form of the policy set when it parsed (or, for `format`,
+    /// Cedar's formatted text).
     var est: String?
     var error: String?
 }
@@ -16,9 +17,13 @@ enum CedarpyOracle {
 import sys, json
 import cedarpy
 out = []
-for src in json.load(sys.stdin):
+request = json.load(sys.stdin)
+for src in request["items"]:
     try:
-        out.append({"ok": True, "est": cedarpy.policies_to_json_str(src)})
+        if request["mode"] == "format":
+            out.append({"ok": True, "est": cedarpy.format_policies(src)})
+        else:
+            out.append({"ok": True, "est": cedarpy.policies_to_json_str(src)})
     except Exception as e:
         out.append({"ok": False, "error": str(e)})
 json.dump(out, sys.stdout)
@@ -28,8 +33,9 @@ json.dump(out, sys.stdout)
         (try? run(["permit(principal, action, resource);"]))?.first?.ok == true
     }()
 
-    /// Parses each text with cedarpy, in order.
-    static func run(_ sources: [String]) throws -> [OracleAnswer] {
+    /// Parses each text with cedarpy, in order; `format: true` asks for Cedar's own
+    /// formatting of each text instead of its JSON form.
+    static func run(_ sources: [String], format: Bool = false) throws -> [OracleAnswer] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", "-c", script]
@@ -38,7 +44,8 @@ json.dump(out, sys.stdout)
         p.standardOutput = output
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let data = try JSONEncoder().encode(sources)
+        struct Request: Encodable { var mode: String; var items: [String] }
+        let data = try JSONEncoder().encode(Request(mode: format ? "format" : "parse", items: sources))
         // Write on another thread so a large answer cannot deadlock the pipe.
         let writer = Thread {
             input.fileHandleForWriting.write(data)

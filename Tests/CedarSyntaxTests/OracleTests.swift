@@ -45,6 +45,19 @@ struct OracleTests {
         }
     }
 
+    /// leash's layout is Cedar's own for these texts: Cedar's formatter leaves leash's
+    /// canonical text unchanged.
+    @Test func cedarsFormatterLeavesCanonicalTextUnchanged() throws {
+        let texts = Self.sources.compactMap { try? CedarParser.parsePolicySet($0) }
+            .filter { !($0.policies + $0.templates).isEmpty }
+            .map { CedarFormatter.format($0) }
+        #expect(texts.count > 100)
+        let answers = try CedarpyOracle.run(texts, format: true)
+        for (text, cedar) in zip(texts, answers) {
+            #expect(cedar.est == text, "Cedar lays this out differently:\n\(text)\n---\n\(cedar.est ?? cedar.error ?? "")")
+        }
+    }
+
     @Test func importsCedarsJSONBackToTheSameTree() throws {
         let sources = Self.sources
         let answers = try CedarpyOracle.run(sources)
