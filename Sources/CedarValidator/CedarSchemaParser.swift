@@ -68,6 +68,9 @@ struct CedarSchemaParser {
                 var path = [try expectIdent("a namespace name").0]
                 while isPunct("::") { _ = next(); path.append(try expectIdent("a namespace name").0) }
                 _ = try expectPunct("{")
+                if namespaces.contains(where: { $0.path == path }) {
+                    throw error("duplicate namespace id: `\(path.joined(separator: "::"))`", at: start)
+                }
                 var ns = RawNamespace(path: path, range: start)
                 while !isPunct("}") {
                     guard current.kind != .eof else { throw error("expected `}` to close namespace `\(path.joined(separator: "::"))`") }
@@ -265,7 +268,8 @@ struct CedarSchemaParser {
             if isPunct("?") { _ = next(); required = false }
             _ = try expectPunct(":")
             let t = try parseType()
-            if !seen.insert(name).inserted { throw error("duplicate attribute `\(name)`", at: r) }
+            // Cedar accepts a repeated attribute; the last declaration wins.
+            if !seen.insert(name).inserted { attrs.removeAll { $0.name == name } }
             attrs.append(RawAttribute(name: name, type: t, required: required, range: r))
             if isPunct(",") { _ = next() } else { break }
         }

@@ -33,7 +33,8 @@ struct JSONSchemaParser {
                         guard isIdentifier(name) else { throw error("invalid common type name `\(name)`", at: def.range) }
                         ns.commonTypes.append(RawCommonType(name: name, type: try type(def), range: def.range))
                     }
-                case "annotations": break
+                case "annotations":
+                    if path.isEmpty { throw error("annotations are not allowed on the empty namespace", at: v.range) }
                 default: throw error("unknown field `\(key)` in namespace `\(nsName)`", at: v.range)
                 }
             }

@@ -49,6 +49,7 @@ struct SchemaResolver {
         var entityDefs: [(RawEntity, [String])] = []
         var actionDefs: [(RawAction, [String])] = []
         for ns in namespaces {
+            if ns.path.contains("__cedar") { throw fail("use of the reserved `__cedar` namespace", ns.range) }
             for ct in ns.commonTypes {
                 let n = Name(path: ns.path, basename: ct.name)
                 if Self.reservedCommonTypeNames.contains(ct.name) {
@@ -59,6 +60,7 @@ struct SchemaResolver {
             }
             for e in ns.entities {
                 let n = Name(path: ns.path, basename: e.name)
+                if e.name == "Action" { throw fail("entity type `Action` declared in `entityTypes` list", e.range) }
                 if entityNames.contains(n) { throw fail("duplicate entity type `\(n)`", e.range) }
                 entityNames.insert(n)
                 entityDefs.append((e, ns.path))
@@ -113,10 +115,12 @@ struct SchemaResolver {
                         candidates = [EntityUID(type: Name(path: path + written.path, basename: written.basename), id: ref.id),
                                       EntityUID(type: written, id: ref.id)]
                     } else {
-                        candidates = [EntityUID(type: Name(path: path, basename: "Action"), id: ref.id)]
+                        // Like any unqualified name: this namespace first, then the empty one.
+                        candidates = [EntityUID(type: Name(path: path, basename: "Action"), id: ref.id),
+                                      EntityUID(type: Name(basename: "Action"), id: ref.id)]
                     }
                     guard let found = candidates.first(where: { actionIDs.contains($0) }) else {
-                        throw fail("undeclared action `\(candidates.last!)` in the `in` list of `\(uid)`", ref.range)
+                        throw fail("undeclared action `\(candidates.first!)` in the `in` list of `\(uid)`", ref.range)
                     }
                     return found
                 }

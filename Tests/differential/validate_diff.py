@@ -108,6 +108,10 @@ class Schema:
                 }
             self.actions[a] = {"parents": parents, "applies": applies}
         self.action_type = q + "Action"
+        # A small share of schemas are wrong: both sides must reject them.
+        self.mistake = None
+        if r.random() < 0.06:
+            self.mistake = r.choice(["undeclared_attr", "undeclared_parent", "undeclared_action_parent", "duplicate_entity", "context_not_record"])
 
     def rand_type(self, depth, ents):
         r = self.r
@@ -155,6 +159,16 @@ class Schema:
 
     def cedarschema(self):
         out = []
+        if self.mistake == "undeclared_attr":
+            out.append("entity Extra { x: Missing };")
+        elif self.mistake == "undeclared_parent":
+            out.append("entity Extra in [Missing];")
+        elif self.mistake == "undeclared_action_parent":
+            out.append('action extra in ["missing"];')
+        elif self.mistake == "duplicate_entity":
+            out.append("entity %s;" % self.local[list(self.entities)[0]])
+        elif self.mistake == "context_not_record":
+            out.append("entity Extra; action extra appliesTo { principal: Extra, resource: Extra, context: Long };")
         for n, t in self.common.items():
             out.append("type %s = %s;" % (n, self.ty_text(t)))
         for e, d in self.entities.items():
@@ -241,6 +255,15 @@ class Schema:
                                   "resourceTypes": [self.local[p] for p in ap["resources"]],
                                   "context": self.rec_json(ap["context"])}
             acts[a] = j
+        if self.mistake == "undeclared_attr":
+            ets["Extra"] = {"shape": {"type": "Record", "attributes": {"x": {"type": "Missing"}}}}
+        elif self.mistake == "undeclared_parent":
+            ets["Extra"] = {"memberOfTypes": ["Missing"]}
+        elif self.mistake == "undeclared_action_parent":
+            acts["extra"] = {"memberOf": [{"id": "missing"}]}
+        elif self.mistake == "context_not_record":
+            ets["Extra"] = {}
+            acts["extra"] = {"appliesTo": {"principalTypes": ["Extra"], "resourceTypes": ["Extra"], "context": {"type": "Long"}}}
         ns = {"entityTypes": ets, "actions": acts}
         if self.common:
             ns["commonTypes"] = {n: self.ty_json(t) for n, t in self.common.items()}
@@ -399,6 +422,10 @@ class ExprGen:
             return "(%s like %s)" % (self.gen(STRING, d), q(r.choice(["*", "a*", "*b*", "abc"])))
         if k == 7:
             lhs = r.choice(["principal", "resource"]) if r.random() < 0.8 else self.gen(tent(r.choice(list(self.s.entities))), d)
+            sets = [(x, g) for (x, tt, g) in self.paths() if tt[0] == "Set" and tt[1][0] == "Entity"]
+            if sets and r.random() < 0.3:
+                x, gd = r.choice(sets)
+                return self.guarded("(%s in %s)" % (lhs, x), gd if r.random() < 0.9 else [])
             if r.random() < 0.3:
                 rhs = "[" + ", ".join(self.uid(r.choice(list(self.s.entities))) for _ in range(r.randint(1, 2))) + "]"
             else:
@@ -533,7 +560,7 @@ def find_leash():
     if env:
         return [env, "cedar", "validate", "--jsonl"]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    for d in (".build-validator/release", ".build-difftest/release", ".build/release", ".build-validator/debug", ".build/debug"):
+    for d in (".build-validator/release", ".build-validator/debug", ".build-difftest/release", ".build/release", ".build/debug"):
         p = os.path.join(root, d, "leash")
         if os.path.exists(p):
             return [p, "cedar", "validate", "--jsonl"]
@@ -568,7 +595,9 @@ def main():
     args = ap.parse_args()
 
     cases = generate(args.seed, args.cases)
-    answers = leash_answers(find_leash(), cases)
+    cmd = find_leash()
+    print("leash:", " ".join(cmd))
+    answers = leash_answers(cmd, cases)
     if len(answers) != len(cases):
         raise SystemExit("leash answered %d of %d cases" % (len(answers), len(cases)))
     agreed = disagreed = 0
