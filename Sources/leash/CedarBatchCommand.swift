@@ -12,8 +12,11 @@ func cedarBatchCommand() -> Command {
         discussion: """
             Reads JSON lines on standard input and writes one JSON line per input line, in order.
 
-            Authorize:  {"policies": TEXT, "links": [LINK...], "entities": [...], "requests": [REQ...]}
+            Authorize:  {"policies": TEXT, "links": [LINK...], "entities": [...], "requests": [REQ...],
+                         "schema": TEXT (optional), "schemaFormat": "cedarschema"|"json"}
                     ->  {"results": [{"decision": "allow"|"deny", "reasons": [ID...], "errors": [ID...]}...]}
+              A request that cannot be read, or with a schema does not conform to it, is answered
+              {"error": MESSAGE} in its place in "results".
               LINK is {"template_id": ID, "new_id": ID, "values": {"?principal": UID, "?resource": UID}};
               REQ is {"principal": UID, "action": UID, "resource": UID, "context": {...}};
               UID is {"type": T, "id": S} or the string T::"S".
@@ -89,19 +92,22 @@ enum BatchQuestion {
 
     static func authorize(_ q: JSONNode) throws -> JSONOut {
         let policies = try parsePolicies(q)
-        let entities = try Entities(json: q["entities"] ?? .array([]))
+        let schema = try q["schema"].map { try cachedSchema(string($0, "schema"), format: q["schemaFormat"]) }
+        let entityJSON = q["entities"] ?? .array([])
+        let entities = try schema?.parseEntities(json: JSONOut(entityJSON).rendered) ?? Entities(json: entityJSON)
         let (active, linkErrors) = Authorizer.activePolicies(policies)
         let authorizer = Authorizer()
         var results: [JSONOut] = []
         for (i, r) in try array(q["requests"], "requests").enumerated() {
-            let action = try uid(r["action"], "requests[\(i)].action")
-            let context = try r["context"].map {
-                try Request.context(json: $0, action: action, path: "requests[\(i)].context")
-            } ?? [:]
-            let request = Request(principal: try uid(r["principal"], "requests[\(i)].principal"),
-                                  action: action,
-                                  resource: try uid(r["resource"], "requests[\(i)].resource"),
-                                  context: context)
+            let request: Request
+            do {
+                request = try makeRequest(r, path: "requests[\(i)]", schema: schema)
+            } catch {
+                // A request that cannot be read (or, with a schema, does not conform) is
+                // refused on its own; the other requests are still answered.
+                results.append(.object([("error", .string(String(describing: error)))]))
+                continue
+            }
             let response = authorizer.isAuthorized(request, active: active, entities: entities, extraErrors: linkErrors)
             results.append(.object([
                 ("decision", .string(response.decision.rawValue)),
@@ -112,15 +118,38 @@ enum BatchQuestion {
         return .object([("results", .array(results))])
     }
 
-    static func validate(_ q: JSONNode) throws -> JSONOut {
-        let policies = try parsePolicies(q)
-        let source = try string(q["schema"], "schema")
-        let schema: Schema
-        switch q["schemaFormat"] {
-        case nil, .string("cedarschema")?: schema = try Schema.parse(cedarschema: source, file: "schema")
-        case .string("json")?: schema = try Schema.parse(json: source, file: "schema")
+    static func makeRequest(_ r: JSONNode, path: String, schema: Schema?) throws -> Request {
+        let action = try uid(r["action"], "\(path).action")
+        let contextJSON = r["context"] ?? .object([])
+        let context = try schema.map { try $0.parseContext(json: contextJSON, action: action) }
+            ?? Request.context(json: contextJSON, action: action, path: "\(path).context")
+        let request = Request(principal: try uid(r["principal"], "\(path).principal"), action: action,
+                              resource: try uid(r["resource"], "\(path).resource"), context: context)
+        try schema?.validateRequest(request)
+        return request
+    }
+
+    /// The differential test sends the same schema with every case: parse it once.
+    nonisolated(unsafe) static var schemaCache: (text: String, format: JSONNode?, schema: Schema)?
+
+    static func cachedSchema(_ text: String, format: JSONNode?) throws -> Schema {
+        if let c = schemaCache, c.text == text, c.format == format { return c.schema }
+        let schema = try parseSchema(text, format: format)
+        schemaCache = (text, format, schema)
+        return schema
+    }
+
+    static func parseSchema(_ source: String, format: JSONNode?) throws -> Schema {
+        switch format {
+        case nil, .string("cedarschema")?: return try Schema.parse(cedarschema: source, file: "schema")
+        case .string("json")?: return try Schema.parse(json: source, file: "schema")
         default: throw BatchError(message: "schemaFormat: expected \"cedarschema\" or \"json\"")
         }
+    }
+
+    static func validate(_ q: JSONNode) throws -> JSONOut {
+        let policies = try parsePolicies(q)
+        let schema = try cachedSchema(string(q["schema"], "schema"), format: q["schemaFormat"])
         let errors = Validator.validate(policies, schema: schema).filter { $0.severity == .error }
         return .object([("valid", .bool(errors.isEmpty)), ("errors", .array(errors.map { .string($0.description) }))])
     }
@@ -141,6 +170,21 @@ indirect enum JSONOut {
     case bool(Bool)
     case array([JSONOut])
     case object([(String, JSONOut)])
+    /// Numbers and null are written as their text.
+    case verbatim(String)
+
+    /// JSON input written back as text (for APIs that read text).
+    init(_ node: JSONNode) {
+        switch node {
+        case .null: self = .verbatim("null")
+        case .bool(let b): self = .bool(b)
+        case .integer(let i): self = .verbatim(String(i))
+        case .number(let t): self = .verbatim(t)
+        case .string(let s): self = .string(s)
+        case .array(let xs): self = .array(xs.map(JSONOut.init))
+        case .object(let kv): self = .object(kv.map { ($0.0, JSONOut($0.1)) })
+        }
+    }
 
     var rendered: String {
         var out = ""
@@ -151,6 +195,7 @@ indirect enum JSONOut {
     func write(to out: inout String) {
         switch self {
         case .bool(let b): out += b ? "true" : "false"
+        case .verbatim(let t): out += t
         case .string(let s): JSONOut.quote(s, into: &out)
         case .array(let xs):
             out += "["

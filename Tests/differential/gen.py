@@ -14,6 +14,7 @@ so that a share of policies error at evaluation time.
 
 import random
 
+import authz_schema
 import cedar_text as ct
 
 # ---------------------------------------------------------------- the universe
@@ -113,6 +114,9 @@ EDGE_INVALID = [
 class CaseGen:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        # In a schema case, values are written as the schema types them and conform to it
+        # (with a small chance of not conforming, which both sides must reject).
+        self.schema_mode = False
 
     # ------------------------------------------------------------ small choices
 
@@ -147,10 +151,16 @@ class CaseGen:
         if kind == "set_long":
             return [r.randint(-3, 10) for _ in range(r.randint(0, 4))]
         if kind == "entity":
-            t, i = self.uid()
+            t, i = self.uid("User" if self.schema_mode else None)
+            if self.schema_mode and self.chance(0.6):
+                return {"type": t, "id": i}
             return {"__entity": {"type": t, "id": i}}
         if kind == "set_entity":
             return [self.json_value("entity") for _ in range(r.randint(0, 3))]
+        if kind in ("ip", "decimal", "datetime", "duration") and self.schema_mode and self.chance(0.6):
+            # With a schema, an extension value may be its plain string.
+            return self.pick({"ip": IPS[:17], "decimal": DECIMALS[:11], "datetime": DATETIMES[:9],
+                              "duration": DURATIONS[:6]}[kind])
         if kind == "ip":
             return {"__extn": {"fn": "ip", "arg": self.pick(IPS[:17])}}
         if kind == "decimal":
@@ -176,9 +186,9 @@ class CaseGen:
                 # Without a schema this is a record with two fields, not an entity.
                 t, i = self.uid()
                 rec["ref"] = {"type": t, "id": i}
-            if self.chance(0.1):
+            if self.chance(0.1) and not self.schema_mode:
                 rec["xs"] = [self.json_value(self.pick(["ip", "decimal", "datetime", "duration", "entity", "long"])) for _ in range(r.randint(0, 3))]
-            if self.chance(0.05):
+            if self.chance(0.05) and not self.schema_mode:
                 rec["odd key \u00e9"] = self.json_value("string")
             if self.chance(0.6) and depth < 2:
                 sub = {}
@@ -191,6 +201,8 @@ class CaseGen:
         raise ValueError(kind)
 
     def tag_value(self):
+        if self.schema_mode and self.chance(0.997):
+            return self.json_value("long")
         return self.json_value(self.pick(["long", "long", "string", "string", "bool", "entity", "set_long", "record", "ip", "decimal"]))
 
     def wrong_value(self):
@@ -200,7 +212,8 @@ class CaseGen:
         out = {}
         for name, kind in vocab.items():
             if self.chance(p_present):
-                out[name] = self.wrong_value() if self.chance(0.04) else self.json_value(kind)
+                wrong = 0.0003 if self.schema_mode else 0.04
+                out[name] = self.wrong_value() if self.chance(wrong) else self.json_value(kind)
         return out
 
     # ------------------------------------------------------------ entities
@@ -249,8 +262,17 @@ class CaseGen:
         # Actions: read/write/delete in readGroup or all, readGroup in all.
         action_parents = {"read": ["readGroup"], "write": ["all"], "delete": [], "readGroup": ["all"], "all": []}
         for a in ACTIONS:
+            if self.schema_mode:
+                # The schema supplies the actions; a copy in the store must list exactly the
+                # ancestors the schema implies (direct parents alone do not conform).
+                if self.chance(0.3):
+                    ups = authz_schema.ACTION_ANCESTORS[a] if self.chance(0.8) else authz_schema.ACTION_PARENTS[a]
+                    add(("Action", a), [("Action", p) for p in ups])
+                continue
             ps = [("Action", p) for p in action_parents[a] if self.chance(0.85)]
             add(("Action", a), ps)
+        if self.schema_mode and self.chance(0.05):
+            add(("User", "stray"), [("Folder", "f0")])  # a parent type the schema does not allow
         out = list(ents.values())
         r.shuffle(out)
         if out and self.chance(0.05):
@@ -262,6 +284,8 @@ class CaseGen:
     def request(self):
         p = self.uid(self.pick(["User", "User", "User", "Group", "Ns::Res"]))
         a = self.uid("Action")
+        if self.schema_mode and self.chance(0.85):
+            a = ("Action", self.pick(["read", "write", "delete"]))  # the actions that apply to anything
         res = self.uid(self.pick(["Doc", "Doc", "Folder", "User", "Ns::Res"]))
         ctx = self.attrs(CONTEXT_ATTRS, 0.8)
         return {"principal": {"type": p[0], "id": p[1]}, "action": {"type": a[0], "id": a[1]},
@@ -735,6 +759,7 @@ class CaseGen:
         r = self.r
         if self.chance(0.08):
             return self.literal_case()
+        self.schema_mode = self.chance(0.15)
         policies, links = [], []
         for i in range(r.randint(1, 8)):
             pol, slots = self.policy(template=self.chance(0.12))
@@ -752,7 +777,7 @@ class CaseGen:
         parts = [ct.policy(p) for p in policies]
         if self.chance(0.15):
             parts = [self.roughen(t) for t in parts]
-        return {
+        out = {
             # The per-policy texts let a mismatch be shrunk policy by policy; keys starting
             # with "_" are not part of the wire format.
             "_parts": parts,
@@ -761,6 +786,9 @@ class CaseGen:
             "entities": self.entities(),
             "requests": [self.request() for _ in range(r.randint(1, 4))],
         }
+        if self.schema_mode:
+            out["schema"] = authz_schema.SCHEMA
+        return out
 
 
 def generate(seed, n):

@@ -1,8 +1,10 @@
 """The reference side: cedarpy (the Rust cedar-policy crate) answers each case.
 
-An answer is {"results": [{"decision", "reasons", "errors"}...]} with decision "allow" or
-"deny" and reasons/errors as sorted policy ids, or {"error": "..."} when the policies,
-links or entities are rejected before any request is answered.
+An answer is {"results": [...]} with one entry per request: {"decision": "allow"|"deny",
+"reasons": [ids], "errors": [ids]} (ids sorted), or {"error": message} for a request
+Cedar refuses to answer (with a schema: a request or context that does not conform).
+A case whose policies, links or entities are rejected before any request is answered
+is {"error": message}.
 """
 
 import json
@@ -11,6 +13,15 @@ import re
 import cedarpy
 
 _ERRORED = re.compile(r"^error while evaluating policy `([^`]*)`")
+# Errors that concern the whole case rather than one request.
+_CASE_ERRORS = ("policy parse errors", "failed to parse entities", "failed to parse schema", "entity does not conform")
+
+
+def _policy_set(case):
+    ps = cedarpy.PolicySet.from_str(case["policies"])
+    if case.get("links"):
+        ps = ps.with_linked_batch(case["links"])
+    return ps
 
 
 def answer(case):
@@ -25,11 +36,15 @@ def answer(case):
             return {"error": "links: %s" % e}
     entities = json.dumps(case["entities"])
     results = []
-    for res in cedarpy.is_authorized_batch(case["requests"], ps, entities):
+    for res in cedarpy.is_authorized_batch(case["requests"], ps, entities, schema=case.get("schema")):
         decision = res.decision
         errors = res.diagnostics.errors
         if decision == cedarpy.Decision.NoDecision:
-            return {"error": "; ".join(errors)}
+            msg = "; ".join(errors)
+            if msg.startswith(_CASE_ERRORS):
+                return {"error": msg}
+            results.append({"error": msg})
+            continue
         ids = []
         for e in errors:
             m = _ERRORED.match(e)
@@ -47,9 +62,7 @@ def answer(case):
 def error_messages(case):
     """cedarpy's evaluation error texts per request, for mismatch reports."""
     try:
-        ps = cedarpy.PolicySet.from_str(case["policies"])
-        if case.get("links"):
-            ps = ps.with_linked_batch(case["links"])
-        return [r.diagnostics.errors for r in cedarpy.is_authorized_batch(case["requests"], ps, json.dumps(case["entities"]))]
+        return [r.diagnostics.errors for r in cedarpy.is_authorized_batch(
+            case["requests"], _policy_set(case), json.dumps(case["entities"]), schema=case.get("schema"))]
     except Exception as e:  # a report helper: any failure is shown, not raised
         return [str(e)]

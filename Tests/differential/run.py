@@ -88,6 +88,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="the fixed-seed sample (%d cases)" % QUICK_CASES)
     ap.add_argument("--leash", default=None, help="path to the leash binary (default: newest build)")
     ap.add_argument("--out", default="/tmp/leash-difftest", help="folder for the mismatch report")
+    ap.add_argument("--first", type=int, default=0, help="index of the first case (to re-run case K: --first K --cases 1)")
     ap.add_argument("--chunk", type=int, default=2000)
     ap.add_argument("--show", type=int, default=3, help="mismatches to print in full")
     ap.add_argument("--shrink", type=int, default=10, help="mismatches to shrink (slow)")
@@ -107,12 +108,16 @@ def main():
     start = time.time()
     for base in range(0, args.cases, args.chunk):
         n = min(args.chunk, args.cases - base)
+        base += args.first
         cases = [gen.CaseGen("%s/%d" % (args.seed, base + i)).case() for i in range(n)]
         for i, (ref, got, kind, fmt, fgot) in enumerate(run_chunk(leash, cases, not args.no_format)):
             c = cases[i]
             if "results" in ref:
                 requests += len(ref["results"])
                 for r in ref["results"]:
+                    if "error" in r:
+                        decisions["request refused by Cedar"] += 1
+                        continue
                     decisions[r["decision"]] += 1
                     decisions["with errors" if r["errors"] else "without errors"] += 1
             else:
@@ -140,7 +145,8 @@ def main():
                     print(text)
         report.flush()
         elapsed = time.time() - start
-        print("... %d cases, %d failed, %.0f cases/s" % (base + n, failed, (base + n) / elapsed), file=sys.stderr)
+        done = base - args.first + n
+        print("... %d cases, %d failed, %.0f cases/s" % (done, failed, done / elapsed), file=sys.stderr)
     elapsed = time.time() - start
     report.close()
     print("requests: %d; %s" % (requests, ", ".join("%s %d" % kv for kv in sorted(decisions.items()))))
