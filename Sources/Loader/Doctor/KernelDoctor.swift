@@ -81,9 +81,8 @@ public enum KernelDoctor {
         if bpfLSMLoadable && btf && cgroupV2 {
             return (.bpfLSM, "BPF LSM programs load and attach, and cgroup v2 scopes them to the sandbox")
         }
-        if bpfLSMLoadable && !cgroupV2 {
-            // Falls through: without cgroup v2 the programs cannot tell the sandbox apart.
-        }
+        // Loadable BPF LSM without cgroup v2 falls through: the programs could not tell
+        // the sandbox's processes from the rest of the system.
         if landlockABI > 0 {
             if Backend.landlockBackendBuilt {
                 return (.landlock, "BPF LSM is not usable here; Landlock ABI \(landlockABI) enforces file rules and cgroup BPF network rules")
