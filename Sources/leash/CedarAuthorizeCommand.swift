@@ -12,6 +12,7 @@ func cedarAuthorizeCommand() -> Command {
               {"principal": UID, "action": UID, "resource": UID, "context": {...}}
             where UID is {"type": "User", "id": "alice"} or the string "User::\\"alice\\"",
             and context (optional, default {}) uses Cedar's JSON value encoding.
+            Any one FILE may be - for standard input.
 
             With --schema, entities and contexts are read as the schema types them (an
             ipaddr attribute may be written "10.0.0.1", an entity {"type":..,"id":..}),
@@ -42,7 +43,7 @@ func cedarAuthorizeCommand() -> Command {
             Option(name: "policies", value: "FILE", help: "Cedar policy file."),
             Option(name: "entities", value: "FILE", help: "Entity store, Cedar's entities JSON (an array)."),
             Option(name: "request-json", value: "FILE", help: "One request or an array of requests, JSON."),
-            Option(name: "template-links", value: "FILE", help: "Template links, JSON (see below)."),
+            Option(name: "template-links", value: "FILE", help: "Template links, JSON (see above)."),
             Option(name: "schema", value: "FILE", help: "Schema (.cedarschema, or JSON if it ends in .json or starts with {)."),
         ]
     ) { args in
