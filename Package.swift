@@ -25,6 +25,8 @@ let package = Package(
         // Loads BPF programs and maps, probes the kernel.
         .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"], plugins: ["BPFEmbed"]),
         .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader"]),
+        // Times the Cedar engine for Benchmarks/cedar/run.py (which times cedarpy beside it).
+        .executableTarget(name: "cedar-bench", dependencies: ["Cedar"], path: "Benchmarks/CedarBench"),
         .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
         .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
