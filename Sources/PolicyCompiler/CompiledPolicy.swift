@@ -2,34 +2,43 @@
 // read decisions back (rules and their source locations). The simulator decides from this
 // struct alone, so anything it needs is in here and nothing else is.
 //
-// A decision walks a small decision diagram:
-//   root[action] -> node; while node is a branch on dimension d:
-//       class = classify(d, request)            (automaton walk, LPM lookup, port search)
-//       node  = edge[{node, class}] ?? node.default
-//   node is a verdict: idx = bits of the verdict's flags (at most 12) -> outcome
-//   outcome = {allow|deny, deciding rule ids (the first is reported by the kernel)}
-// Every step is one or two map lookups; the only loop is over the bytes of a string or
-// the bits of a prefix, so the cost of a decision does not depend on the number of rules.
-// Equal sub-decisions are shared (the diagram is reduced), which keeps it small.
+// A decision first computes the request's features: one walk per automaton of its
+// resource's strings (class + emit bits), an LPM lookup for the address, a binary search
+// for the port. Then it walks a reduced decision diagram:
+//   node = root[action]; while node is a branch on dimension d:
+//       v    = feature d of the request          (a class, an emit bit, a flag bit)
+//       node = edge[{node, v}] ?? node.default
+//   node is a leaf: {allow|deny, deciding rule}
+// Each diagram step is one hash lookup, and a path through the diagram tests each
+// dimension at most once, so its length is bounded by the number of dimensions (automata,
+// unanchored `*X*` patterns, flags, and three for address/port/protocol), never by the
+// number of exact, prefix, suffix, domain, CIDR or port rules. The BPF loop bound is
+// `maxDepth`.
+//
+// Leaves name one rule: the lowest-numbered satisfied forbid for a deny, the
+// lowest-numbered satisfied permit for an allow (Cedar's own answer lists all of them;
+// any one is a correct reason). Sub-diagrams with the same remaining rules are shared.
 
-public enum Dimension: String, Codable, Sendable {
-    case path, host, mcpServer, mcpTool, ip, port, proto
-
-    init(_ d: StringDim) {
-        switch d {
-        case .path: self = .path
-        case .host: self = .host
-        case .mcpServer: self = .mcpServer
-        case .mcpTool: self = .mcpTool
-        }
+/// What a diagram node branches on.
+public struct Dimension: Codable, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable {
+        /// The class of the string after a walk of automaton `index`.
+        case automatonClass
+        /// Emit bit `bit` of automaton `index` (0 or 1).
+        case automatonBit
+        case ip, port, proto
+        /// Context flag bit `index` (0 or 1).
+        case flag
     }
-    var stringDim: StringDim? {
-        switch self {
-        case .path: return .path
-        case .host: return .host
-        case .mcpServer: return .mcpServer
-        case .mcpTool: return .mcpTool
-        default: return nil
+    public var kind: Kind
+    public var index: Int = 0
+    public var bit: Int = 0
+    public var description: String {
+        switch kind {
+        case .automatonClass: return "automaton \(index) class"
+        case .automatonBit: return "automaton \(index) bit \(bit)"
+        case .flag: return "flag \(index)"
+        default: return kind.rawValue
         }
     }
 }
@@ -48,28 +57,20 @@ public struct RuleInfo: Codable, Sendable {
 
 /// One node of the decision diagram.
 public struct DecisionNode: Codable, Sendable {
-    /// nil for a verdict node.
+    /// nil for a leaf.
     public var dimension: Dimension?
     public var defaultChild: Int32
-    /// Explicit edges, sorted by class.
-    public var edgeClass: [Int32]
+    /// Explicit edges, sorted by value.
+    public var edgeValue: [Int32]
     public var edgeChild: [Int32]
-    /// For a verdict node: index into `verdicts`.
-    public var verdict: Int32
-}
-
-/// A decision that may still depend on context flags: a truth table over `flags`.
-public struct Verdict: Codable, Sendable, Hashable {
-    /// Bit numbers into the sandbox's flag word, least significant first.
-    public var flags: [Int32]
-    /// 2^flags.count outcome ids; entry i is for the flag assignment whose bits are i.
-    public var outcomes: [Int32]
+    /// For a leaf: index into `outcomes`.
+    public var outcome: Int32
 }
 
 public struct Outcome: Codable, Sendable, Hashable {
     public var allow: Bool
-    /// The satisfied permits (for allow) or forbids (for deny); empty for default deny.
-    public var rules: [Int32]
+    /// The deciding rule; nil for the default deny (no rule applies).
+    public var rule: Int32?
 }
 
 /// Longest-prefix-match tables for addresses. An address's class is the class of the
@@ -103,7 +104,8 @@ public struct CompiledPolicy: Codable, Sendable {
     public var portTable: PortTable
     public var protocols: [String]
     public var nodes: [DecisionNode]
-    public var verdicts: [Verdict]
     public var outcomes: [Outcome]
+    /// The longest root-to-leaf path: the bound of the kernel's diagram loop.
+    public var maxDepth: Int
     public var sourceFile: String
 }

@@ -6,11 +6,12 @@ import CedarSyntax
 public struct CompileOptions: Sendable {
     /// The agent the sandbox runs (`principal == Agent::"claude"`).
     public var agent: String
-    /// Most flags one decision may depend on (its truth table has 2^n entries).
-    public var maxFlagsPerDecision: Int
     public var maxAutomatonStates: Int
-    public init(agent: String = "agent", maxFlagsPerDecision: Int = 12, maxAutomatonStates: Int = 4_000_000) {
-        self.agent = agent; self.maxFlagsPerDecision = maxFlagsPerDecision; self.maxAutomatonStates = maxAutomatonStates
+    /// Values for `${NAME}` placeholders (WORKDIR, HOME, …); `${AGENT}` is the agent.
+    public var placeholders: [String: String]
+    public init(agent: String = "agent", placeholders: [String: String] = [:], maxAutomatonStates: Int = 2_000_000) {
+        self.agent = agent; self.placeholders = placeholders
+        self.maxAutomatonStates = maxAutomatonStates
     }
 }
 
@@ -33,7 +34,11 @@ public enum PolicyCompiler {
         for t in policySet.templates {
             report(Diagnostic(.error, "templates (policies with ?resource or ?principal slots) are not supported by the compiler", at: t.range))
         }
-        let policies = policySet.policies
+        var values = options.placeholders
+        values["AGENT"] = values["AGENT"] ?? options.agent
+        let (expanded, placeholderDiags) = Placeholders.expand(policySet, values: values, file: file)
+        for d in placeholderDiags { report(d) }
+        let policies = expanded.policies
         for p in policies { for d in HeadChecks.check(p) { report(d) } }
 
         let store = FormulaStore()
@@ -68,27 +73,36 @@ public enum PolicyCompiler {
 
         // Dimensions.
         var automata: [StringAutomaton] = []
-        var dims: [Dimension: DimensionClasses] = [:]
+        var dims: [DimensionValues] = []
         for sd in StringDim.allCases {
             var pats: [(atom: Int, pattern: GlobPattern)] = []
             for (i, a) in store.atoms.enumerated() { if case .string(let d, let p) = a, d == sd { pats.append((i, p)) } }
             do {
-                let a = try AutomatonBuilder.build(dim: sd, patterns: pats, maxStates: options.maxAutomatonStates)
-                automata.append(a)
-                let trueAtoms = a.classes.map { Set($0.map { a.patternAtoms[Int($0)] }) }
-                dims[Dimension(sd)] = DimensionClasses(dimension: Dimension(sd), atoms: Set(pats.map(\.atom)), trueAtoms: trueAtoms)
+                for group in AutomatonPlan.plan(pats) {
+                    let a = try AutomatonBuilder.build(dim: sd, patterns: group.classic, emitters: group.emitters,
+                                                       maxStates: options.maxAutomatonStates)
+                    let index = automata.count
+                    automata.append(a)
+                    if !a.patternAtoms.isEmpty {
+                        dims.append(DimensionValues(dimension: Dimension(kind: .automatonClass, index: index),
+                                                    atoms: Set(a.patternAtoms),
+                                                    trueAtoms: a.classes.map { Set($0.map { a.patternAtoms[Int($0)] }) }))
+                    }
+                    for (b, atom) in a.emitAtoms.enumerated() {
+                        dims.append(DimensionValues(dimension: Dimension(kind: .automatonBit, index: index, bit: b),
+                                                    atoms: [atom], trueAtoms: [[], [atom]]))
+                    }
+                }
             } catch {
-                let culprits = pats.filter { $0.pattern.elements.dropFirst().dropLast().contains(where: { $0 == nil }) }
-                report(Diagnostic(.error, "the \(sd.rawValue) patterns need more than \(error.states) automaton states; patterns with inner wildcards: \(culprits.prefix(5).map { $0.pattern.description }.joined(separator: ", "))",
+                report(Diagnostic(.error, "the \(sd.rawValue) patterns need more than \(error.states) automaton states",
                                   at: SourceRange(file: file, start: .unknown, end: .unknown),
-                                  notes: ["help: split or anchor the patterns with inner `*` so they can be matched in bounded kernel memory"]))
+                                  notes: ["help: patterns with several inner `*` are matched by one automaton each; anchor or split them"]))
                 return CompileResult(policy: nil, diagnostics: sorted(diags))
             }
         }
         let (ipTable, ipDim) = IPClasses.build(store)
-        dims[.ip] = ipDim
         let (portTable, portDim) = PortClasses.build(store)
-        dims[.port] = portDim
+        dims += [ipDim, portDim]
         var protoAtoms: [Set<Int>] = []
         var protoAll = Set<Int>()
         for pr in Vocabulary.protocols {
@@ -96,29 +110,16 @@ public enum PolicyCompiler {
             for (i, a) in store.atoms.enumerated() { if case .proto(let x) = a { protoAll.insert(i); if x == pr { s.insert(i) } } }
             protoAtoms.append(s)
         }
-        dims[.proto] = DimensionClasses(dimension: .proto, atoms: protoAll, trueAtoms: protoAtoms)
+        dims.append(DimensionValues(dimension: Dimension(kind: .proto), atoms: protoAll, trueAtoms: protoAtoms))
+        for (atom, bit) in flagBit {
+            dims.append(DimensionValues(dimension: Dimension(kind: .flag, index: Int(bit)), atoms: [atom], trueAtoms: [[], [atom]]))
+        }
 
         // Diagram.
-        let effects = policies.map { $0.effect == .permit }
-        let builder = DiagramBuilder(store: store, effects: effects, flagBit: flagBit, maxFlags: options.maxFlagsPerDecision)
+        let builder = DiagramBuilder(store: store, isPermit: policies.map { $0.effect == .permit }, dims: dims)
         var roots: [Int32] = []
-        for (ai, action) in Vocabulary.actions.enumerated() {
-            var residual: [Int] = []
-            for (ri, f) in lowered[ai].enumerated() where f != FormulaStore.falseID { residual += [ri, f] }
-            let order: [Dimension]
-            switch action.kind {
-            case .file: order = [.path]
-            case .host: order = [.host, .ip, .port, .proto]
-            case .mcp: order = [.mcpServer, .mcpTool]
-            }
-            do {
-                roots.append(try builder.build(residual, dims: order.map { dims[$0]! }, level: 0))
-            } catch {
-                let r = error.rules.first.map { policies[$0].range } ?? SourceRange(file: file, start: .unknown, end: .unknown)
-                report(Diagnostic(.error, "one \(action.name) decision depends on \(error.flags.count) context flags (\(error.flags.joined(separator: ", "))); at most \(options.maxFlagsPerDecision) are supported",
-                                  at: r, notes: ["rules involved: " + error.rules.map { policies[$0].id }.joined(separator: ", ")]))
-                return CompileResult(policy: nil, diagnostics: sorted(diags))
-            }
+        for ai in Vocabulary.actions.indices {
+            roots.append(builder.build(builder.root(lowered[ai])))
         }
 
         var rules: [RuleInfo] = []
@@ -136,8 +137,8 @@ public enum PolicyCompiler {
         }
         let compiled = CompiledPolicy(agent: options.agent, flags: flagNames, actions: Vocabulary.actions.map(\.name),
                                       roots: roots, rules: rules, automata: automata, ipTable: ipTable, portTable: portTable,
-                                      protocols: Vocabulary.protocols, nodes: builder.nodes, verdicts: builder.verdicts,
-                                      outcomes: builder.outcomes, sourceFile: file)
+                                      protocols: Vocabulary.protocols, nodes: builder.nodes, outcomes: builder.outcomes,
+                                      maxDepth: builder.maxDepth(), sourceFile: file)
         return CompileResult(policy: compiled, diagnostics: sorted(diags))
     }
 

@@ -1,50 +1,79 @@
 // Builds the reduced decision diagram from the lowered rules. A node is identified by
-// its residual rule set: (rule, formula) pairs still undecided at that point. Branching
-// on a dimension substitutes the truth of that dimension's atoms for each class of
-// requests; equal residual sets become the same node.
+// its residual: the (rule, formula) pairs that can still change the decision, forbids
+// first, each group in rule order. Branching on a dimension substitutes the truth of its
+// atoms for each of its values; equal residuals become the same node.
+//
+// The dimension to branch on is chosen from the residual (the first undecided rule's
+// cheapest atom), so a policy of "forbid X unless flag" rules becomes a chain
+// X? flag? Y? flag? … instead of a table over every combination.
 
-struct DimensionClasses {
+struct DimensionValues {
     var dimension: Dimension
     /// Atoms this dimension decides.
     var atoms: Set<Int>
-    /// For each class, the atoms (of this dimension) that are true.
+    /// For each value, the atoms (of this dimension) that are true.
     var trueAtoms: [Set<Int>]
-    /// atom → classes where it is true.
-    var classesWithAtom: [Int: [Int]]
+    /// atom → values where it is true.
+    var valuesWithAtom: [Int: [Int]]
 
     init(dimension: Dimension, atoms: Set<Int>, trueAtoms: [Set<Int>]) {
         self.dimension = dimension; self.atoms = atoms; self.trueAtoms = trueAtoms
         var idx: [Int: [Int]] = [:]
         for (c, s) in trueAtoms.enumerated() { for a in s { idx[a, default: []].append(c) } }
-        classesWithAtom = idx
+        valuesWithAtom = idx
+    }
+
+    var rank: Int {
+        switch dimension.kind {
+        case .automatonClass, .ip, .port, .proto: return 0
+        case .automatonBit: return 1
+        case .flag: return 2
+        }
     }
 }
 
-struct TooManyFlags: Error { var flags: [String]; var rules: [Int] }
-
 final class DiagramBuilder {
-    typealias Residual = [Int]  // flattened (rule, formula) pairs, sorted by rule
+    typealias Residual = [Int]  // flattened (rule, formula) pairs
     let store: FormulaStore
-    let effects: [Bool]  // rule → is permit
-    let flagBit: [Int: Int32]  // atom id → bit
-    let maxFlags: Int
+    let isPermit: [Bool]
+    let dims: [DimensionValues]
+    let dimOfAtom: [Int: Int]
     var nodes: [DecisionNode] = []
-    var verdicts: [Verdict] = []
-    var verdictIndex: [Verdict: Int32] = [:]
     var outcomes: [Outcome] = []
     var outcomeIndex: [Outcome: Int32] = [:]
-    var memo: [String: [Residual: Int32]] = [:]
-    var verdictNodes: [Int32: Int32] = [:]
+    var leafOf: [Int32: Int32] = [:]
+    var memo: [Residual: Int32] = [:]
 
-    init(store: FormulaStore, effects: [Bool], flagBit: [Int: Int32], maxFlags: Int) {
-        self.store = store; self.effects = effects; self.flagBit = flagBit; self.maxFlags = maxFlags
+    init(store: FormulaStore, isPermit: [Bool], dims: [DimensionValues]) {
+        self.store = store; self.isPermit = isPermit; self.dims = dims
+        var m: [Int: Int] = [:]
+        for (i, d) in dims.enumerated() { for a in d.atoms { m[a] = i } }
+        dimOfAtom = m
     }
 
-    func atomsOf(_ r: Residual) -> Set<Int> {
-        var s = Set<Int>()
-        var i = 1
-        while i < r.count { store.atomsOf(r[i], into: &s); i += 2 }
-        return s
+    /// Forbids first, then permits, each in rule order.
+    func root(_ formulas: [FormulaID]) -> Residual {
+        var r: Residual = []
+        for pass in [false, true] {
+            for (i, f) in formulas.enumerated() where isPermit[i] == pass { r += [i, f] }
+        }
+        return canonical(r)
+    }
+
+    /// Drops rules that can no longer change the decision or its reported rule.
+    func canonical(_ r: Residual) -> Residual {
+        var out: Residual = []
+        var i = 0
+        while i < r.count {
+            let (rule, f) = (r[i], r[i + 1])
+            i += 2
+            if f == FormulaStore.falseID { continue }
+            out += [rule, f]
+            // A certain forbid decides (earlier undecided forbids may still take its place
+            // as the reported rule); a certain permit decides unless an earlier forbid fires.
+            if f == FormulaStore.trueID { break }
+        }
+        return out
     }
 
     func substitute(_ r: Residual, _ value: (Int) -> Bool?) -> Residual {
@@ -52,82 +81,79 @@ final class DiagramBuilder {
         var memo: [FormulaID: FormulaID] = [:]
         var i = 0
         while i < r.count {
-            let f = store.substitute(r[i + 1], memo: &memo, value)
-            if f != FormulaStore.falseID { out.append(r[i]); out.append(f) }
+            out.append(r[i]); out.append(store.substitute(r[i + 1], memo: &memo, value))
             i += 2
         }
-        return out
+        return canonical(out)
     }
 
-    /// The node deciding `residual` using `dims[level...]` and then the flags.
-    func build(_ residual: Residual, dims: [DimensionClasses], level: Int) throws(TooManyFlags) -> Int32 {
-        let key = dims[level...].map(\.dimension.rawValue).joined(separator: ",")
-        if let n = memo[key]?[residual] { return n }
+    func leaf(_ o: Outcome) -> Int32 {
+        let oi: Int32
+        if let k = outcomeIndex[o] { oi = k } else {
+            outcomes.append(o); oi = Int32(outcomes.count - 1); outcomeIndex[o] = oi
+        }
+        if let n = leafOf[oi] { return n }
+        nodes.append(DecisionNode(dimension: nil, defaultChild: -1, edgeValue: [], edgeChild: [], outcome: oi))
+        leafOf[oi] = Int32(nodes.count - 1)
+        return Int32(nodes.count - 1)
+    }
+
+    func build(_ residual: Residual) -> Int32 {
+        if let n = memo[residual] { return n }
         let id: Int32
-        if level == dims.count {
-            id = try verdictNode(residual)
+        if residual.isEmpty {
+            id = leaf(Outcome(allow: false, rule: nil))
+        } else if residual.count == 2 && residual[1] == FormulaStore.trueID {
+            id = leaf(Outcome(allow: isPermit[residual[0]], rule: Int32(residual[0])))
         } else {
-            let d = dims[level]
-            let used = atomsOf(residual).intersection(d.atoms)
-            if used.isEmpty {
-                id = try build(residual, dims: dims, level: level + 1)
+            // The first rule still undecided picks the dimension.
+            var i = 0
+            while residual[i + 1] == FormulaStore.trueID { i += 2 }
+            var atoms = Set<Int>()
+            store.atomsOf(residual[i + 1], into: &atoms)
+            let pick = atoms.min { a, b in
+                let (da, db) = (dims[dimOfAtom[a]!], dims[dimOfAtom[b]!])
+                return (da.rank, a) < (db.rank, b)
+            }!
+            let d = dims[dimOfAtom[pick]!]
+            var used = Set<Int>()
+            var k = 1
+            while k < residual.count { store.atomsOf(residual[k], into: &used); k += 2 }
+            used.formIntersection(d.atoms)
+            let dflt = build(substitute(residual) { d.atoms.contains($0) ? false : nil })
+            var candidates = Set<Int>()
+            for a in used { candidates.formUnion(d.valuesWithAtom[a] ?? []) }
+            var edges: [(Int32, Int32)] = []
+            for c in candidates.sorted() {
+                let t = d.trueAtoms[c]
+                let child = build(substitute(residual) { d.atoms.contains($0) ? t.contains($0) : nil })
+                if child != dflt { edges.append((Int32(c), child)) }
+            }
+            if edges.isEmpty {
+                id = dflt
             } else {
-                let base = substitute(residual) { d.atoms.contains($0) ? false : nil }
-                let dflt = try build(base, dims: dims, level: level + 1)
-                var candidates = Set<Int>()
-                for a in used { candidates.formUnion(d.classesWithAtom[a] ?? []) }
-                var edges: [(Int32, Int32)] = []
-                for c in candidates.sorted() {
-                    let t = d.trueAtoms[c]
-                    guard !t.isDisjoint(with: used) else { continue }
-                    let r = substitute(residual) { d.atoms.contains($0) ? t.contains($0) : nil }
-                    let child = try build(r, dims: dims, level: level + 1)
-                    if child != dflt { edges.append((Int32(c), child)) }
-                }
-                nodes.append(DecisionNode(dimension: d.dimension, defaultChild: dflt, edgeClass: edges.map(\.0),
-                                          edgeChild: edges.map(\.1), verdict: -1))
+                nodes.append(DecisionNode(dimension: d.dimension, defaultChild: dflt, edgeValue: edges.map(\.0),
+                                          edgeChild: edges.map(\.1), outcome: -1))
                 id = Int32(nodes.count - 1)
             }
         }
-        memo[key, default: [:]][residual] = id
+        memo[residual] = id
         return id
     }
 
-    func verdictNode(_ residual: Residual) throws(TooManyFlags) -> Int32 {
-        let flagAtoms = atomsOf(residual).sorted { flagBit[$0]! < flagBit[$1]! }
-        if flagAtoms.count > maxFlags {
-            var rules: [Int] = []
-            var i = 0
-            while i < residual.count { rules.append(residual[i]); i += 2 }
-            throw TooManyFlags(flags: flagAtoms.map { store.atoms[$0].description }, rules: rules)
-        }
-        var outs: [Int32] = []
-        for bits in 0..<(1 << flagAtoms.count) {
-            var permits: [Int32] = [], forbids: [Int32] = []
-            var i = 0
-            while i < residual.count {
-                let on = store.evaluate(residual[i + 1]) { a in
-                    guard let k = flagAtoms.firstIndex(of: a) else { return false }
-                    return bits & (1 << k) != 0
-                }
-                if on { if effects[residual[i]] { permits.append(Int32(residual[i])) } else { forbids.append(Int32(residual[i])) } }
-                i += 2
+    /// Longest root-to-leaf path.
+    func maxDepth() -> Int {
+        var depth = [Int](repeating: -1, count: nodes.count)
+        func d(_ n: Int) -> Int {
+            if depth[n] >= 0 { return depth[n] }
+            let node = nodes[n]
+            var best = 0
+            if node.dimension != nil {
+                best = 1 + ([node.defaultChild] + node.edgeChild).map { d(Int($0)) }.max()!
             }
-            let o = forbids.isEmpty && !permits.isEmpty ? Outcome(allow: true, rules: permits) : Outcome(allow: false, rules: forbids)
-            if let k = outcomeIndex[o] { outs.append(k) } else {
-                outcomes.append(o); outcomeIndex[o] = Int32(outcomes.count - 1); outs.append(Int32(outcomes.count - 1))
-            }
+            depth[n] = best
+            return best
         }
-        var v = Verdict(flags: flagAtoms.map { flagBit[$0]! }, outcomes: outs)
-        // A table whose entries are all equal does not depend on its flags.
-        if Set(outs).count == 1 { v = Verdict(flags: [], outcomes: [outs[0]]) }
-        let vi: Int32
-        if let k = verdictIndex[v] { vi = k } else {
-            verdicts.append(v); vi = Int32(verdicts.count - 1); verdictIndex[v] = vi
-        }
-        if let n = verdictNodes[vi] { return n }
-        nodes.append(DecisionNode(dimension: nil, defaultChild: -1, edgeClass: [], edgeChild: [], verdict: vi))
-        verdictNodes[vi] = Int32(nodes.count - 1)
-        return Int32(nodes.count - 1)
+        return nodes.indices.map(d).max() ?? 0
     }
 }

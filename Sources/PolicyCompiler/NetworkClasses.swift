@@ -8,7 +8,7 @@
 //   port_starts        array of u16 interval starts, ascending; binary search (<= 17 steps)
 
 enum IPClasses {
-    static func build(_ store: FormulaStore) -> (IPTable, DimensionClasses) {
+    static func build(_ store: FormulaStore) -> (IPTable, DimensionValues) {
         var ranges: [(atom: Int, net: IPNet)] = []
         var v6Atom: Int? = nil
         var all = Set<Int>()
@@ -34,7 +34,7 @@ enum IPClasses {
             entryClass.append(Int32(classes.count - 1))
         }
         let table = IPTable(v4Default: 0, v6Default: 1, entries: entries, entryClass: entryClass, classCount: classes.count)
-        return (table, DimensionClasses(dimension: .ip, atoms: all, trueAtoms: classes))
+        return (table, DimensionValues(dimension: Dimension(kind: .ip), atoms: all, trueAtoms: classes))
     }
 
     static func classOf(_ ip: IPNet, _ t: IPTable) -> Int {
@@ -46,7 +46,7 @@ enum IPClasses {
 }
 
 enum PortClasses {
-    static func build(_ store: FormulaStore) -> (PortTable, DimensionClasses) {
+    static func build(_ store: FormulaStore) -> (PortTable, DimensionValues) {
         var cuts = Set<Int>([0])
         var atoms: [(Int, Int, Int)] = []
         for (i, a) in store.atoms.enumerated() {
@@ -66,7 +66,7 @@ enum PortClasses {
             starts.append(Int32(c)); classOf.append(k)
         }
         return (PortTable(starts: starts, classOf: classOf),
-                DimensionClasses(dimension: .port, atoms: Set(atoms.map(\.0)), trueAtoms: classes))
+                DimensionValues(dimension: Dimension(kind: .port), atoms: Set(atoms.map(\.0)), trueAtoms: classes))
     }
 
     static func classOf(_ port: Int, _ t: PortTable) -> Int {

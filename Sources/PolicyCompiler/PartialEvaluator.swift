@@ -84,7 +84,12 @@ struct PartialEvaluator {
     // MARK: resource identity and hierarchy (mirrors OperationRequest.cedarAncestors)
 
     func str(_ d: StringDim, _ s: String) -> F { store.atom(.string(d, GlobPattern(literal: s))) }
-    func strPattern(_ d: StringDim, _ p: GlobPattern) -> F { store.atom(.string(d, p)) }
+    func strPattern(_ d: StringDim, _ p: GlobPattern) -> F {
+        // `**` means the same as `*`; one spelling keeps equal patterns one atom.
+        var e: [Unicode.Scalar?] = []
+        for x in p.elements where !(x == nil && !e.isEmpty && e.last! == nil) { e.append(x) }
+        return store.atom(.string(d, GlobPattern(e)))
+    }
     func portEq(_ p: Int) -> F { (0...65535).contains(p) ? store.atom(.port(p, p)) : FALSE }
     func ipEq(_ n: IPNet) -> F { n.isHost ? store.atom(.ipIn(n)) : FALSE }
 
@@ -109,14 +114,14 @@ struct PartialEvaluator {
             guard u.type.qualified == "Dir", !u.id.isEmpty else { return eq }
             let d = u.id.hasSuffix("/") ? u.id : u.id + "/"
             var pattern = GlobPattern(literal: d); pattern.elements.append(nil)
-            return or(eq, and(store.atom(.string(.path, pattern)), not(str(.path, d))))
+            return or(eq, and(strPattern(.path, pattern), not(str(.path, d))))
         case .host:
             guard u.type.qualified == "Host" else { return eq }
             var parts = [eq, str(.host, u.id)]
             if u.id.hasPrefix("*."), u.id.count > 2 {
                 let suffix = String(u.id.dropFirst(1))  // ".s"
                 var pattern = GlobPattern(literal: suffix); pattern.elements.insert(nil, at: 0)
-                parts.append(and(store.atom(.string(.host, pattern)), not(str(.host, suffix))))
+                parts.append(and(strPattern(.host, pattern), not(str(.host, suffix))))
             }
             if let n = IPNet(parsing: u.id), n.isHost, n.canonicalText == u.id { parts.append(ipEq(n)) }
             if let (h, p) = Self.splitHostPort(u.id), let n = IPNet(parsing: h), n.isHost, n.canonicalText == h {

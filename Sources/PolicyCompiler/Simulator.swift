@@ -24,17 +24,15 @@ public enum SimulatorError: Error, CustomStringConvertible {
 
 public final class Simulator {
     public let policy: CompiledPolicy
-    let walkers: [Dimension: AutomatonWalker]
+    let walkers: [AutomatonWalker]
     let edges: [Int: [Int32: Int32]]
 
     public init(_ policy: CompiledPolicy) {
         self.policy = policy
-        var w: [Dimension: AutomatonWalker] = [:]
-        for a in policy.automata { w[Dimension(a.dim)] = AutomatonWalker(a) }
-        walkers = w
+        walkers = policy.automata.map(AutomatonWalker.init)
         var e: [Int: [Int32: Int32]] = [:]
-        for (i, n) in policy.nodes.enumerated() where !n.edgeClass.isEmpty {
-            e[i] = Dictionary(uniqueKeysWithValues: zip(n.edgeClass, n.edgeChild))
+        for (i, n) in policy.nodes.enumerated() where !n.edgeValue.isEmpty {
+            e[i] = Dictionary(uniqueKeysWithValues: zip(n.edgeValue, n.edgeChild))
         }
         edges = e
     }
@@ -43,32 +41,57 @@ public final class Simulator {
         guard let ai = policy.actions.firstIndex(of: r.action), let info = Vocabulary.action(r.action) else {
             throw SimulatorError.unknownAction(r.action)
         }
+        var walks: [Int: (cls: Int, mask: UInt64)] = [:]
         var steps: [String] = []
         var node = Int(policy.roots[ai])
         while let dim = policy.nodes[node].dimension {
-            let c = try classify(dim, r, expected: info.kind)
-            let next = edges[node]?[Int32(c)] ?? policy.nodes[node].defaultChild
-            steps.append("\(dim.rawValue) class \(c) -> node \(next)")
+            let v = try value(dim, r, expected: info.kind, walks: &walks)
+            let next = edges[node]?[Int32(v)] ?? policy.nodes[node].defaultChild
+            steps.append("\(describe(dim)) = \(v)")
             node = Int(next)
         }
-        let v = policy.verdicts[Int(policy.nodes[node].verdict)]
-        var idx = 0
-        for (k, bit) in v.flags.enumerated() where r.flags.contains(policy.flags[Int(bit)]) { idx |= 1 << k }
-        if !v.flags.isEmpty { steps.append("flags " + v.flags.map { policy.flags[Int($0)] }.joined(separator: ",") + " -> entry \(idx)") }
-        let o = policy.outcomes[Int(v.outcomes[idx])]
-        return SimulatedDecision(allow: o.allow, rules: o.rules.map(Int.init), steps: steps)
+        let o = policy.outcomes[Int(policy.nodes[node].outcome)]
+        return SimulatedDecision(allow: o.allow, rules: o.rule.map { [Int($0)] } ?? [], steps: steps)
     }
 
-    func classify(_ d: Dimension, _ r: OperationRequest, expected: ResourceKind) throws -> Int {
+    func describe(_ d: Dimension) -> String {
+        switch d.kind {
+        case .automatonClass: return "\(policy.automata[d.index].dim.rawValue) automaton \(d.index) class"
+        case .automatonBit: return "\(policy.automata[d.index].dim.rawValue) automaton \(d.index) bit \(d.bit)"
+        case .flag: return "context.\(policy.flags[d.index])"
+        default: return d.kind.rawValue + " class"
+        }
+    }
+
+    func string(_ d: StringDim, _ r: OperationRequest) -> String? {
         switch (d, r.resource) {
-        case (.path, .file(let p)): return walkers[.path]!.classOf(p)
-        case (.host, .host(let dom, let ip, _, _)): return walkers[.host]!.classOf(OperationRequest.hostText(domain: dom, ip: ip))
-        case (.ip, .host(_, let ip, _, _)): return IPClasses.classOf(ip, policy.ipTable)
-        case (.port, .host(_, _, let port, _)): return PortClasses.classOf(port, policy.portTable)
-        case (.proto, .host(_, _, _, let pr)): return policy.protocols.firstIndex(of: pr) ?? policy.protocols.count
-        case (.mcpServer, .mcp(let s, _)): return walkers[.mcpServer]!.classOf(s)
-        case (.mcpTool, .mcp(_, let t)): return walkers[.mcpTool]!.classOf(t)
-        default: throw SimulatorError.wrongResource(action: r.action, expected: expected)
+        case (.path, .file(let p)): return p
+        case (.host, .host(let dom, let ip, _, _)): return OperationRequest.hostText(domain: dom, ip: ip)
+        case (.mcpServer, .mcp(let s, _)): return s
+        case (.mcpTool, .mcp(_, let t)): return t
+        default: return nil
+        }
+    }
+
+    func value(_ d: Dimension, _ r: OperationRequest, expected: ResourceKind, walks: inout [Int: (cls: Int, mask: UInt64)]) throws -> Int {
+        switch d.kind {
+        case .automatonClass, .automatonBit:
+            if walks[d.index] == nil {
+                guard let s = string(policy.automata[d.index].dim, r) else {
+                    throw SimulatorError.wrongResource(action: r.action, expected: expected)
+                }
+                walks[d.index] = walkers[d.index].walk(s)
+            }
+            let w = walks[d.index]!
+            return d.kind == .automatonClass ? w.cls : Int((w.mask >> UInt64(d.bit)) & 1)
+        case .flag: return r.flags.contains(policy.flags[d.index]) ? 1 : 0
+        case .ip, .port, .proto:
+            guard case .host(_, let ip, let port, let proto) = r.resource else {
+                throw SimulatorError.wrongResource(action: r.action, expected: expected)
+            }
+            if d.kind == .ip { return IPClasses.classOf(ip, policy.ipTable) }
+            if d.kind == .port { return PortClasses.classOf(port, policy.portTable) }
+            return policy.protocols.firstIndex(of: proto) ?? policy.protocols.count
         }
     }
 }

@@ -8,6 +8,7 @@ public struct TableSummary: Codable, Sendable {
         public var states: Int
         public var transitions: Int
         public var classes: Int
+        public var emitBits: Int
     }
     public var agent: String
     public var rules: Int
@@ -20,7 +21,7 @@ public struct TableSummary: Codable, Sendable {
     public var portIntervals: Int
     public var decisionNodes: Int
     public var decisionEdges: Int
-    public var verdicts: Int
+    public var maxDepth: Int
     public var outcomes: Int
     public var kernelBytes: Int
 
@@ -30,16 +31,16 @@ public struct TableSummary: Codable, Sendable {
         permits = p.rules.filter { $0.effect == "permit" }.count
         forbids = rules - permits
         flags = p.flags
-        automata = p.automata.filter { !$0.patternAtoms.isEmpty }.map {
-            Automaton(dimension: $0.dim.rawValue, patterns: $0.patternAtoms.count, states: $0.stateCount,
-                      transitions: $0.edgeState.count, classes: $0.classes.count)
+        automata = p.automata.map {
+            Automaton(dimension: $0.dim.rawValue, patterns: $0.patternAtoms.count + $0.emitAtoms.count, states: $0.stateCount,
+                      transitions: $0.edgeState.count, classes: $0.classes.count, emitBits: $0.emitAtoms.count)
         }
         ipv4Prefixes = p.ipTable.entries.filter { !$0.isV6 }.count
         ipv6Prefixes = p.ipTable.entries.count - ipv4Prefixes
         portIntervals = p.portTable.starts.count
         decisionNodes = p.nodes.count
-        decisionEdges = p.nodes.reduce(0) { $0 + $1.edgeClass.count }
-        verdicts = p.verdicts.count
+        decisionEdges = p.nodes.reduce(0) { $0 + $1.edgeValue.count }
+        maxDepth = p.maxDepth
         outcomes = p.outcomes.count
         kernelBytes = TableSummary.kernelBytes(p)
     }
@@ -48,16 +49,15 @@ public struct TableSummary: Codable, Sendable {
     /// 48 bytes of element header, LPM tries about 40, arrays only the value.
     static func kernelBytes(_ p: CompiledPolicy) -> Int {
         var b = 0
-        for a in p.automata where !a.patternAtoms.isEmpty {
+        for a in p.automata {
             b += a.edgeState.count * (8 + 4 + 48)      // trans {state, byte} -> next
-            b += a.stateCount * (4 + 4)                // dflt, class arrays
+            b += a.stateCount * (4 + 4 + 8)            // dflt, class, emit arrays
         }
         b += p.ipTable.entries.reduce(0) { $0 + ($1.isV6 ? 20 : 8) + 4 + 40 }
         b += p.portTable.starts.count * (2 + 4)
-        b += p.nodes.count * 12                        // {u8 dim, u32 default, u32 verdict}
-        b += p.nodes.reduce(0) { $0 + $1.edgeClass.count } * (8 + 4 + 48)
-        b += p.verdicts.count * 20 + p.verdicts.reduce(0) { $0 + $1.outcomes.count } * 4
-        b += p.outcomes.count * 8                      // {u8 allow, u32 first rule}
+        b += p.nodes.count * 12                        // {u8 kind, u8 bit, u16 index, u32 default, u32 outcome}
+        b += p.nodes.reduce(0) { $0 + $1.edgeValue.count } * (8 + 4 + 48)
+        b += p.outcomes.count * 8                      // {u8 allow, u32 rule}
         b += p.roots.count * 4
         return b
     }
@@ -67,11 +67,11 @@ public struct TableSummary: Codable, Sendable {
         out += flags.isEmpty ? "; no context flags\n" : "; \(flags.count) context flags: \(flags.joined(separator: ", "))\n"
         out += "tables:\n"
         for a in automata {
-            out += "  \(a.dimension) automaton".padding(24) + "\(a.patterns) patterns, \(a.states) states, \(a.transitions) transitions, \(a.classes) classes\n"
+            out += "  \(a.dimension) automaton".padding(24) + "\(a.patterns) patterns (\(a.emitBits) as emit bits), \(a.states) states, \(a.transitions) transitions, \(a.classes) classes\n"
         }
         if ipv4Prefixes + ipv6Prefixes > 0 { out += "  address prefixes".padding(24) + "\(ipv4Prefixes) IPv4, \(ipv6Prefixes) IPv6 (LPM tries)\n" }
         if portIntervals > 1 { out += "  port intervals".padding(24) + "\(portIntervals)\n" }
-        out += "  decision diagram".padding(24) + "\(decisionNodes) nodes, \(decisionEdges) edges, \(verdicts) verdicts, \(outcomes) outcomes\n"
+        out += "  decision diagram".padding(24) + "\(decisionNodes) nodes, \(decisionEdges) edges, \(outcomes) outcomes, longest path \(maxDepth)\n"
         out += "kernel memory (estimate): \(TableSummary.human(kernelBytes))\n"
         return out
     }
@@ -105,9 +105,8 @@ public enum RuleExplanation {
                 out += "  \(actions.joined(separator: ", ")):\n    \(f)\n"
             }
         }
-        let deciding = p.outcomes.filter { $0.rules.contains(Int32(r.index)) }
-        let first = deciding.filter { $0.rules.first == Int32(r.index) }
-        out += "  named in \(deciding.count) of \(p.outcomes.count) outcomes (reported first in \(first.count))\n"
+        let leaves = p.nodes.filter { $0.dimension == nil && p.outcomes[Int($0.outcome)].rule == Int32(r.index) }.count
+        out += leaves == 0 ? "  decides no request on its own (another rule always comes first)\n" : "  is the deciding rule of \(leaves) leaf of the decision diagram\n"
         return out
     }
 }

@@ -32,6 +32,7 @@ func compileCommand() -> Command {
             Option(name: "explain", value: "RULE", help: "Show what one rule (policy id, @id or index) was lowered to."),
             Option(name: "fix", value: nil, help: "Rewrite non-Cedar string methods in POLICY.cedar, then compile."),
             Option(name: "output", value: "BUNDLE", help: "Write the compiled bundle to BUNDLE.", short: "o"),
+            Option(name: "set", value: "NAME=VALUE", help: "Value of a ${NAME} placeholder (WORKDIR defaults to the current directory, HOME to $HOME).", repeatable: true),
         ]
     ) { args in
         guard args.positionals.count == 1 else {
@@ -49,7 +50,7 @@ func compileCommand() -> Command {
                 printError("\(path): rewrote \(seeds.count) expression\(seeds.count == 1 ? "" : "s")")
             }
         }
-        let options = CompileOptions(agent: args.value("agent") ?? "agent")
+        let options = CompileOptions(agent: args.value("agent") ?? "agent", placeholders: try placeholderValues(args))
         let result = PolicySourceCompiler.compile(source: source, file: path, options: options)
         let rendered = result.diagnostics.map { $0.rendered(source: source) }
         guard let compiled = result.policy else {
@@ -91,4 +92,15 @@ func compileCommand() -> Command {
         if let out = args.value("output") { print("wrote \(out)") }
         return ExitCode.success
     }
+}
+
+/// `${WORKDIR}` and `${HOME}` from the environment, overridden by `--set NAME=VALUE`.
+func placeholderValues(_ args: ParsedArguments) throws -> [String: String] {
+    var values: [String: String] = ["WORKDIR": FileManager.default.currentDirectoryPath]
+    if let home = ProcessInfo.processInfo.environment["HOME"] { values["HOME"] = home }
+    for s in args.all("set") {
+        guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { throw UsageError(message: "--set takes NAME=VALUE, got '\(s)'") }
+        values[String(s[..<eq])] = String(s[s.index(after: eq)...])
+    }
+    return values
 }

@@ -27,11 +27,12 @@ func explainCommand() -> Command {
             Option(name: "policy", value: "FILE", help: "The policy file or compiled bundle."),
             Option(name: "agent", value: "NAME", help: "The agent (principal) to compile for (default: agent)."),
             Option(name: "flag", value: "NAME", help: "Turn a context flag on (repeatable).", repeatable: true),
+            Option(name: "set", value: "NAME=VALUE", help: "Value of a ${NAME} placeholder, as for `leash compile`.", repeatable: true),
         ]
     ) { args in
         guard let path = args.value("policy") else { throw UsageError(message: "missing --policy FILE") }
         guard !args.positionals.isEmpty else { throw UsageError(message: "missing the request, e.g. 'FileOpenReadOnly /etc/passwd'") }
-        let compiled = try loadCompiled(path, agent: args.value("agent") ?? "agent")
+        let compiled = try loadCompiled(path, options: CompileOptions(agent: args.value("agent") ?? "agent", placeholders: try placeholderValues(args)))
         let request: OperationRequest
         do {
             request = try RequestText.parse(args.positionals.joined(separator: " "), flags: Set(args.all("flag")))
@@ -55,14 +56,14 @@ func explainCommand() -> Command {
 }
 
 /// A compiled policy from a bundle, or from Cedar source compiled on the spot.
-func loadCompiled(_ path: String, agent: String) throws -> CompiledPolicy {
+func loadCompiled(_ path: String, options: CompileOptions) throws -> CompiledPolicy {
     if let data = FileManager.default.contents(atPath: path), data.starts(with: PolicyBundle.magic) {
         do { return try PolicyBundle.decode([UInt8](data)) } catch {
             throw CommandFailure(status: ExitCode.dataError, message: "error: \(path): \(error)")
         }
     }
     let source = try readTextFile(path, what: "policy file")
-    let result = PolicySourceCompiler.compile(source: source, file: path, options: CompileOptions(agent: agent))
+    let result = PolicySourceCompiler.compile(source: source, file: path, options: options)
     guard let p = result.policy else {
         throw CommandFailure(status: ExitCode.dataError, message: result.diagnostics.map { $0.rendered(source: source) }.joined(separator: "\n"))
     }
