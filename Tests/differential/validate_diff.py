@@ -108,6 +108,16 @@ class Schema:
                 }
             self.actions[a] = {"parents": parents, "applies": applies}
         self.action_type = q + "Action"
+        # Sometimes a second namespace whose declarations refer to the first one's.
+        self.extra = None
+        if r.random() < 0.3:
+            main_std = list(std)
+            svc = {"parents": [p for p in main_std if r.random() < 0.3], "tags": r.choice([None, LONG]), "enum": None,
+                   "attrs": {"owner": (tent(r.choice(main_std)), True), "peer": (tent("Ext::Svc"), False), "n": (LONG, r.random() < 0.5)}}
+            self.entities["Ext::Svc"] = svc
+            self.local["Ext::Svc"] = "Svc"
+            self.extra = {"principals": r.sample(main_std + ["Ext::Svc"], 1 + (r.random() < 0.5)), "resources": ["Ext::Svc"],
+                          "context": {"who": (tent(r.choice(main_std)), True)}}
         # A small share of schemas are wrong: both sides must reject them.
         self.mistake = None
         if r.random() < 0.06:
@@ -132,6 +142,16 @@ class Schema:
             return trec({"f%d" % i: (self.rand_type(depth - 1, ents), r.random() < 0.7) for i in range(r.randint(0, 2))})
         return LONG
 
+    def ns_of(self, qname):
+        return qname.rsplit("::", 1)[0] if "::" in qname else ""
+
+    def ref(self, qname):
+        """How the namespace being rendered (self.cur_ns) spells an entity type."""
+        base = qname.rsplit("::", 1)[-1]
+        if self.ns_of(qname) == self.cur_ns:
+            return base if self.r.random() < 0.6 else qname
+        return qname  # qualified (for the empty namespace, the bare name is its qualified name)
+
     def resolve(self, t):
         if t[0] == "Common":
             return self.common[t[1]]
@@ -147,7 +167,7 @@ class Schema:
         if k == "Set":
             return "Set<%s>" % self.ty_text(t[1])
         if k == "Entity":
-            return self.local.get(t[1], t[1]) if self.r.random() < 0.5 else t[1]
+            return self.ref(t[1])
         if k == "Common":
             return t[1]
         if k == "Record":
@@ -158,6 +178,7 @@ class Schema:
         return "{" + ", ".join("%s%s: %s" % (n, "" if req else "?", self.ty_text(t)) for n, (t, req) in attrs.items()) + "}"
 
     def cedarschema(self):
+        self.cur_ns = self.ns
         out = []
         if self.mistake == "undeclared_attr":
             out.append("entity Extra { x: Missing };")
@@ -172,13 +193,15 @@ class Schema:
         for n, t in self.common.items():
             out.append("type %s = %s;" % (n, self.ty_text(t)))
         for e, d in self.entities.items():
+            if self.ns_of(e) != self.ns:
+                continue
             b = self.local[e]
             if d["enum"] is not None:
                 out.append("entity %s enum [%s];" % (b, ", ".join('"%s"' % x for x in d["enum"])))
                 continue
             s = "entity " + b
             if d["parents"]:
-                s += " in [" + ", ".join(self.local[p] for p in d["parents"]) + "]"
+                s += " in [" + ", ".join(self.ref(p) for p in d["parents"]) + "]"
             if d["attrs"] or self.r.random() < 0.3:
                 s += " " + self.rec_text(d["attrs"])
             if d["tags"]:
@@ -190,16 +213,26 @@ class Schema:
                 s += " in [" + ", ".join('"%s"' % p for p in d["parents"]) + "]"
             if d["applies"]:
                 ap = d["applies"]
-                parts = ["principal: [%s]" % ", ".join(self.local[p] for p in ap["principals"]),
-                         "resource: [%s]" % ", ".join(self.local[p] for p in ap["resources"])]
+                parts = ["principal: [%s]" % ", ".join(self.ref(p) for p in ap["principals"]),
+                         "resource: [%s]" % ", ".join(self.ref(p) for p in ap["resources"])]
                 if ap["context"] or self.r.random() < 0.3:
                     parts.append("context: " + self.rec_text(ap["context"]))
                 s += " appliesTo { " + ", ".join(parts) + " }"
             out.append(s + ";")
         body = "\n  ".join(out)
-        if self.ns:
-            return "namespace %s {\n  %s\n}\n" % (self.ns, body)
-        return body + "\n"
+        text = ("namespace %s {\n  %s\n}\n" % (self.ns, body)) if self.ns else body + "\n"
+        if self.extra:
+            self.cur_ns = "Ext"
+            d = self.entities["Ext::Svc"]
+            e = "entity Svc"
+            if d["parents"]:
+                e += " in [" + ", ".join(self.ref(p) for p in d["parents"]) + "]"
+            e += " " + self.rec_text(d["attrs"]) + (" tags " + self.ty_text(d["tags"]) if d["tags"] else "") + ";"
+            x = self.extra
+            a = "action invoke appliesTo { principal: [%s], resource: [%s], context: %s };" % (
+                ", ".join(self.ref(p) for p in x["principals"]), ", ".join(self.ref(p) for p in x["resources"]), self.rec_text(x["context"]))
+            text += "namespace Ext {\n  %s\n  %s\n}\n" % (e, a)
+        return text
 
     # -- rendering: JSON
     def ty_json(self, t):
@@ -213,7 +246,7 @@ class Schema:
         if k == "Set":
             return {"type": "Set", "element": self.ty_json(t[1])}
         if k == "Entity":
-            return {"type": "Entity", "name": self.local.get(t[1], t[1])}
+            return {"type": "Entity", "name": self.ref(t[1])}
         if k == "Common":
             return {"type": t[1]}
         if k == "Record":
@@ -230,15 +263,18 @@ class Schema:
         return {"type": "Record", "attributes": out}
 
     def json(self):
+        self.cur_ns = self.ns
         ets = {}
         for e, d in self.entities.items():
+            if self.ns_of(e) != self.ns:
+                continue
             b = self.local[e]
             if d["enum"] is not None:
                 ets[b] = {"enum": d["enum"]}
                 continue
             j = {}
             if d["parents"]:
-                j["memberOfTypes"] = [self.local[p] for p in d["parents"]]
+                j["memberOfTypes"] = [self.ref(p) for p in d["parents"]]
             if d["attrs"]:
                 j["shape"] = self.rec_json(d["attrs"])
             if d["tags"]:
@@ -251,8 +287,8 @@ class Schema:
                 j["memberOf"] = [{"id": p} for p in d["parents"]]
             if d["applies"]:
                 ap = d["applies"]
-                j["appliesTo"] = {"principalTypes": [self.local[p] for p in ap["principals"]],
-                                  "resourceTypes": [self.local[p] for p in ap["resources"]],
+                j["appliesTo"] = {"principalTypes": [self.ref(p) for p in ap["principals"]],
+                                  "resourceTypes": [self.ref(p) for p in ap["resources"]],
                                   "context": self.rec_json(ap["context"])}
             acts[a] = j
         if self.mistake == "undeclared_attr":
@@ -267,7 +303,20 @@ class Schema:
         ns = {"entityTypes": ets, "actions": acts}
         if self.common:
             ns["commonTypes"] = {n: self.ty_json(t) for n, t in self.common.items()}
-        return json.dumps({self.ns: ns})
+        out = {self.ns: ns}
+        if self.extra:
+            self.cur_ns = "Ext"
+            d = self.entities["Ext::Svc"]
+            j = {"shape": self.rec_json(d["attrs"])}
+            if d["parents"]:
+                j["memberOfTypes"] = [self.ref(p) for p in d["parents"]]
+            if d["tags"]:
+                j["tags"] = self.ty_json(d["tags"])
+            x = self.extra
+            out["Ext"] = {"entityTypes": {"Svc": j}, "actions": {"invoke": {"appliesTo": {
+                "principalTypes": [self.ref(p) for p in x["principals"]], "resourceTypes": [self.ref(p) for p in x["resources"]],
+                "context": self.rec_json(x["context"])}}}}
+        return json.dumps(out)
 
 
 # ---------------------------------------------------------------- expressions
@@ -497,6 +546,8 @@ class ExprGen:
 
 def gen_policy(r, s, err):
     envs = [(p, rs, a, ap["context"]) for a, d in s.actions.items() if (ap := d["applies"]) for p in ap["principals"] for rs in ap["resources"]]
+    if s.extra:
+        envs += [(p, rs, "Ext::invoke", s.extra["context"]) for p in s.extra["principals"] for rs in s.extra["resources"]]
     if envs:
         p, res, act, ctx = r.choice(envs)
     else:
@@ -532,6 +583,8 @@ def gen_policy(r, s, err):
         a = 'action in %s::"%s"' % (at, r.choice(list(s.actions)))
     else:
         a = "action in [%s]" % ", ".join('%s::"%s"' % (at, x) for x in r.sample(list(s.actions), r.randint(1, len(s.actions))))
+    if act == "Ext::invoke":
+        a = r.choice(["action", 'action == Ext::Action::"invoke"', 'action in [Ext::Action::"invoke"]'])
     head = "%s(%s, %s, %s)" % (r.choice(["permit", "forbid"]), scope("principal", p), a, scope("resource", res))
     conds = []
     for _ in range(r.choice([0, 1, 1, 1, 2])):
