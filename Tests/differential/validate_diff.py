@@ -2,6 +2,7 @@
 """Differential test of leash's schema parser and strict validator against cedarpy.
 
   validate_diff.py --cases N [--seed S]   N random schema + policy-set pairs
+  validate_diff.py --emit --cases N        the cases and cedarpy's verdicts, for the Swift tests
 
 Each case is a random schema (namespaces, entity hierarchies, optional attributes,
 records, sets, entity references, extension types, tags, enumerated entities, common
@@ -645,9 +646,17 @@ def main():
     ap.add_argument("--seed", default="validate-1")
     ap.add_argument("--out", default="validate_mismatches.jsonl")
     ap.add_argument("--show", type=int, default=5)
+    ap.add_argument("--emit", action="store_true",
+                    help="print each case with cedarpy's verdict as a JSON line instead of running leash "
+                         "(the Swift test suite checks these in-process)")
     args = ap.parse_args()
 
     cases = generate(args.seed, args.cases)
+    if args.emit:
+        for case in cases:
+            ref, ref_errors = oracle(case)
+            print(json.dumps(dict(case, cedar=ref, cedarErrors=ref_errors)))
+        return
     cmd = find_leash()
     print("leash:", " ".join(cmd))
     answers = leash_answers(cmd, cases)
