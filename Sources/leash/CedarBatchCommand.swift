@@ -23,9 +23,11 @@ func cedarBatchCommand() -> Command {
             Validate:   {"policies": TEXT, "schema": TEXT, "schemaFormat": "cedarschema"|"json", "validate": true}
                     ->  {"valid": true|false, "errors": [MESSAGE...]}
             Format:     {"format": TEXT}
-                    ->  {"formatted": TEXT, "roundTrip": BOOL, "idempotent": BOOL}
+                    ->  {"formatted": TEXT, "roundTrip": BOOL, "idempotent": BOOL, "json": TEXT, "jsonRoundTrip": BOOL}
               roundTrip: the formatted text parses to the same policies; idempotent: formatting
-              it again changes nothing.
+              it again changes nothing; json: the policies in Cedar's JSON form; jsonRoundTrip:
+              reading that JSON back and writing it again gives the same JSON. (Not the same
+              AST: like Cedar's, the JSON form writes `action in [A]` as `action in A`.)
 
             Input leash cannot read (bad JSON, a policy syntax error, a bad entity) is answered
             {"error": MESSAGE} on that line; the batch goes on. Exit status 0 unless standard
@@ -159,8 +161,11 @@ enum BatchQuestion {
         let formatted = CedarFormatter.format(parsed)
         let reparsed = try? CedarParser.parsePolicySet(formatted, file: "formatted")
         let again = reparsed.map(CedarFormatter.format)
+        let est = PolicyJSON.export(parsed)
+        let imported = try? PolicyJSON.importPolicies(json: est)
         return .object([("formatted", .string(formatted)), ("roundTrip", .bool(reparsed == parsed)),
-                        ("idempotent", .bool(again == formatted))])
+                        ("idempotent", .bool(again == formatted)),
+                        ("json", .string(est)), ("jsonRoundTrip", .bool(imported.map(PolicyJSON.export) == est))])
     }
 }
 

@@ -8,7 +8,8 @@ Each case is a policy set (maybe with templates and links), an entity store and 
 requests. Both sides answer every request; the decision, the set of reasons and the set
 of errored policy ids must be equal. Every generated policy set also goes through
 leash's formatter: the formatted text must parse back to the same policies in leash,
-format to itself again, and mean the same to Cedar (equal policy JSON from cedarpy).
+format to itself again, and mean the same to Cedar (equal policy JSON from cedarpy);
+leash's policy JSON (EST) export must equal cedarpy's and read back to the same policies.
 
 Mismatches are shrunk and written to --out; the first few are printed. The last line
 is `N passed, N failed` over cases; the exit status is 1 on any failure.
@@ -58,6 +59,10 @@ def format_problem(case, got):
         return "formatter: Cedar rejects the formatted text"
     if before != after:
         return "formatter: Cedar reads the formatted text differently"
+    if json.loads(got["json"]) != before:
+        return "policy JSON: leash's export differs from Cedar's"
+    if not got.get("jsonRoundTrip"):
+        return "policy JSON: export(import(export(p))) != export(p)"
     return None
 
 
