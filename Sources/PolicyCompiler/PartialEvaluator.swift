@@ -166,6 +166,8 @@ struct PartialEvaluator {
 
     func orValues(_ a: SymbolicValue, _ b: SymbolicValue) -> SymbolicValue {
         let (ta, ea) = asBool(a), (tb, eb) = asBool(b)
+        // When a cannot error, "a false" is just !a, and a || (!a && b) is a || b.
+        if ea == FALSE { return .bool(t: or(ta, tb), e: and(not(ta), eb)) }
         let fa = and(not(ta), not(ea))
         return .bool(t: or(ta, and(fa, tb)), e: or(ea, and(fa, eb)))
     }
