@@ -38,9 +38,13 @@ struct CedarSchemaParser {
         return next()
     }
 
+    /// Cedar's reserved words, which no schema name may be (unless quoted).
+    static let reserved: Set<String> = ["true", "false", "if", "then", "else", "in", "is", "like", "has"]
+
     mutating func expectIdent(_ what: String = "an identifier") throws -> (String, SourceRange) {
         guard case .ident(let s) = current.kind else { throw error("expected \(what), found \(describe(current))") }
         let r = current.range
+        if Self.reserved.contains(s) { throw error("`\(s)` is a reserved identifier") }
         _ = next()
         return (s, r)
     }
@@ -96,6 +100,7 @@ struct CedarSchemaParser {
     mutating func parseEntity(into ns: inout RawNamespace) throws {
         var names = [try expectIdent("an entity type name")]
         while isPunct(",") { _ = next(); names.append(try expectIdent("an entity type name")) }
+        if let (_, r) = names.first(where: { $0.0 == "__cedar" }) { throw error("use of the reserved `__cedar` namespace", at: r) }
         if isKeyword("enum") {
             _ = next()
             _ = try expectPunct("[")
@@ -233,6 +238,7 @@ struct CedarSchemaParser {
 
     mutating func parseCommonType(into ns: inout RawNamespace) throws {
         let (name, r) = try expectIdent("a type name")
+        if name == "__cedar" { throw error("use of the reserved `__cedar` namespace", at: r) }
         _ = try expectPunct("=")
         let t = try parseType()
         _ = try expectPunct(";")
@@ -259,7 +265,9 @@ struct CedarSchemaParser {
             let name: String
             let r = current.range
             switch current.kind {
-            case .ident(let s): name = s
+            case .ident(let s):
+                if Self.reserved.contains(s) { throw error("`\(s)` is a reserved identifier") }
+                name = s
             case .string(let s): name = s
             default: throw error("expected an attribute name, found \(describe(current))")
             }

@@ -46,7 +46,9 @@ struct JSONSchemaParser {
         return out
     }
 
+    /// An identifier that may name a type or namespace: not a reserved word, not `__cedar`.
     func isIdentifier(_ s: String) -> Bool {
+        if CedarSchemaParser.reserved.contains(s) || s == "__cedar" { return false }
         guard let f = s.unicodeScalars.first, SchemaLexer.isIdentStart(f) else { return false }
         return s.unicodeScalars.allSatisfy(SchemaLexer.isIdentContinue)
     }

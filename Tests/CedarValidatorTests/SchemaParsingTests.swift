@@ -146,6 +146,25 @@ func schemaErrors(_ body: () throws -> Schema) -> [Diagnostic] {
         #expect(d.first?.message.contains("reserved") == true)
     }
 
+    @Test(arguments: ["entity in;", "entity U { if: Long };", "action true;", "namespace like { entity U; }", "type has = Long;",
+                      "entity __cedar;", "namespace __cedar { entity U; }", "entity Action;",
+                      #"{"": {"entityTypes": {"is": {}}, "actions": {}}}"#])
+    func reservedNamesAreErrors(_ text: String) {
+        let d = schemaErrors { text.hasPrefix("{") ? try Schema.parse(json: text, file: "s") : try Schema.parse(cedarschema: text, file: "s") }
+        #expect(d.count == 1, "\(text)")
+    }
+
+    @Test func reservedWordsMayBeQuotedAttributeNamesAndKeywordsAreOrdinaryNames() throws {
+        let s = try Schema.parse(cedarschema: #"entity namespace { "in": Long, entity: Long, action: Long }; action type;"#, file: "s")
+        #expect(s.entityTypes[Name(qualified: "namespace")]?.attributes.attributes.keys.sorted() == ["action", "entity", "in"])
+        #expect(s.actions[EntityUID("Action", "type")] != nil)
+    }
+
+    @Test func aRepeatedAttributeKeepsItsLastType() throws {
+        let s = try Schema.parse(cedarschema: "entity U { a: Long, a: String };", file: "s")
+        #expect(s.entityTypes[Name(qualified: "U")]?.attributes.attributes["a"]?.type == .string)
+    }
+
     @Test func blockCommentsAreNotSchemaSyntax() {
         let d = schemaErrors { try Schema.parse(cedarschema: "entity User /* x */;", file: "s") }
         #expect(d.first?.range.start.column == 13)
