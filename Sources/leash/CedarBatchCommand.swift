@@ -15,6 +15,7 @@ func cedarBatchCommand() -> Command {
             Authorize:  {"policies": TEXT, "links": [LINK...], "entities": [...], "requests": [REQ...],
                          "schema": TEXT (optional), "schemaFormat": "cedarschema"|"json"}
                     ->  {"results": [{"decision": "allow"|"deny", "reasons": [ID...], "errors": [ID...]}...]}
+              "policiesJSON": TEXT (Cedar's JSON policy form) may stand in for "policies".
               A request that cannot be read, or with a schema does not conform to it, is answered
               {"error": MESSAGE} in its place in "results".
               LINK is {"template_id": ID, "new_id": ID, "values": {"?principal": UID, "?resource": UID}};
@@ -77,7 +78,8 @@ enum BatchQuestion {
     }
 
     static func parsePolicies(_ q: JSONNode) throws -> PolicySet {
-        var set = try CedarParser.parsePolicySet(string(q["policies"], "policies"), file: "policies")
+        var set = try q["policiesJSON"].map { try PolicyJSON.importPolicies(json: string($0, "policiesJSON"), file: "policiesJSON") }
+            ?? CedarParser.parsePolicySet(string(q["policies"], "policies"), file: "policies")
         for (i, link) in try array(q["links"], "links").enumerated() {
             var values: [SlotID: EntityUID] = [:]
             if case .object(let kv)? = link["values"] {
