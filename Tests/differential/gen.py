@@ -95,6 +95,15 @@ EDGE_BOOL = [
     'principal.tags.contains("a")', 'ip("1.2.3.4") < ip("1.2.3.5")', 'decimal("1.0") + decimal("1.0") == decimal("2.0")',
     '"a" + "b" == "ab"', 'datetime("2024-01-01") - datetime("2023-01-01") == duration("365d")',
     'datetime("2024-01-01") == datetime("2024-01-01T00:00:00.000Z")', 'datetime("2024-01-01T01:00:00+0100") == datetime("2024-01-01")',
+    '[ip("10.0.0.1"), ip("10.0.0.1/32")] == [ip("10.0.0.1")]', '[decimal("1.0"), decimal("1.00")].containsAll([decimal("1.000")])',
+    '[datetime("2024-01-01"), datetime("2024-01-01T00:00:00Z")] == [datetime("2024-01-01")]',
+    '[duration("1d"), duration("24h")] == [duration("86400s")]', '{a: ip("::1")} == {a: ip("0::1")}',
+    '[1, "1", true, principal, [1], {a: 1}, ip("::1"), decimal("1.0")].contains(decimal("1.0000"))',
+    '[[1, 2], [2, 1]] == [[1, 2]]', '{a: [1, 1]} == {a: [1]}', '[{a: 1, b: 2}] == [{b: 2, a: 1}]',
+    'ip("::1") == decimal("1.0")', 'duration("0ms") == datetime("1970-01-01").toTime()', 'true == 1', '"1" == 1',
+    'User::"alice" == User::"alice" && User::"alice" != Group::"alice"', 'Ns::Res::"r0" != User::"r0"',
+    'action.nope == 1', 'action has nope', 'Action::"read".x', 'principal.manager has manager',
+    '(if principal has age then principal.age else 0) + 1 > 0',
 ]
 
 # Text Cedar rejects (or might): a case containing one must be rejected by both sides.
