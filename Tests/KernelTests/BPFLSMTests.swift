@@ -55,10 +55,7 @@ struct BPFLSMTests {
 
     /// `leash doctor --json` from the same build must agree that BPF LSM works here.
     @Test func doctorReportsBPFLSMLoadable() throws {
-        let leash = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("leash").path
-        try #require(FileManager.default.isExecutableFile(atPath: leash), "no leash binary beside the tests at \(leash)")
-        let result = try run([leash, "doctor", "--json"])
+        let result = try run([try leashBinary(), "doctor", "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let lsm = try #require(report["bpf_lsm"] as? [String: Any])

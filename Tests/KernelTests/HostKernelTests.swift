@@ -103,6 +103,23 @@ struct HostKernelTests {
         #expect(event.verdict == 0)
     }
 
+    /// Whatever this kernel is, `leash doctor --json` must describe it as the probes here see it.
+    @Test func doctorJSONAgreesWithTheKernel() throws {
+        let result = try run([try leashBinary(), "doctor", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+                                  "stdout: \(result.stdout) stderr: \(result.stderr)")
+        let lsm = try #require(report["bpf_lsm"] as? [String: Any])
+        let lsms = try #require(LiveKernel().activeLSMs())
+        #expect(lsm["listed"] as? Bool == lsms.contains("bpf"))
+        #expect(lsm["loadable"] as? Bool == (Environment.bpfLSMUnavailable == nil))
+        #expect(report["landlock_abi"] as? Int == max(0, Int(leash_landlock_abi_version())))
+        #expect(report["btf"] as? Bool == FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"))
+        #expect(report["cgroup_v2_mount"] as? String == (try CgroupV2.locate()).path)
+        let backend = try #require(report["backend"] as? String)
+        #expect(result.status == (backend == "none" ? 1 : 0))
+        print("leash doctor --json on this kernel:\n\(result.stdout)")
+    }
+
     @Test func landlockABIMatchesTheActiveLSMList() throws {
         let lsms = try #require(LiveKernel().activeLSMs(), "securityfs could not be read")
         let abi = leash_landlock_abi_version()

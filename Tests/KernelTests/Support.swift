@@ -67,6 +67,16 @@ final class ScratchDirectory {
     }
 }
 
+/// The `leash` executable of the same build as these tests.
+func leashBinary() throws -> String {
+    let path = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("leash").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw FileError(path: path, code: ENOENT)
+    }
+    return path
+}
+
 /// A per-test name for child cgroups, so parallel or leftover runs never collide.
 func uniqueCgroupName(_ label: String) -> String {
     "leash-test-\(getpid())-\(label)-\(UInt32.random(in: 0...UInt32.max))"
