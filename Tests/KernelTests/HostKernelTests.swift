@@ -85,15 +85,22 @@ struct HostKernelTests {
         let events = try DecisionEventReader(map: object.map("events"))
         let link = try object.program("leash_exec_trace").attach()
 
-        // The shell joins the cgroup, prints its pid, then execs true in the same process.
-        let inside = try runInCgroup(cgroup, "echo $$ && exec /usr/bin/true")
+        // A copy on /tmp, not /usr/bin/true itself: on an overlay root (the VM bench's)
+        // stat() reports the overlay's inode while the exec hook sees the lower file's.
+        let scratch = try ScratchDirectory("exec")
+        let program = scratch.path + "/true"
+        try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: program)
+        chmod(program, 0o755)
+
+        // The shell joins the cgroup, prints its pid, then execs the program in the same process.
+        let inside = try runInCgroup(cgroup, "echo $$ && exec '\(program)'")
         #expect(inside.status == 0, "stderr: \(inside.stderr)")
-        let outside = try run(["/usr/bin/true"])
+        let outside = try run([program])
         #expect(outside.status == 0)
 
         let received = try events.poll(timeoutMilliseconds: 1000)
         withExtendedLifetime(link) {}
-        let truePath = try InodeKey(path: "/usr/bin/true")
+        let truePath = try InodeKey(path: program)
         #expect(received.count == 1, "events: \(received.map { ($0.pid, $0.ino) })")
         let event = try #require(received.first)
         #expect(event.hookName == "exec")
