@@ -232,7 +232,7 @@ class CaseGen:
         ents = {}
 
         def add(uid, parents):
-            attrs = self.attrs(ENTITY_ATTRS, 0.75) if uid[0] != "Action" else {}
+            attrs = self.attrs(ENTITY_ATTRS, 0.75) if uid[0] != "Action" or (not self.schema_mode and self.chance(0.1)) else {}
             e = {"uid": {"type": uid[0], "id": uid[1]}, "attrs": attrs,
                  "parents": [{"type": p[0], "id": p[1]} for p in sorted(set(parents))]}
             if self.chance(0.3):
@@ -295,6 +295,10 @@ class CaseGen:
         a = self.uid("Action")
         if self.schema_mode and self.chance(0.85):
             a = ("Action", self.pick(["read", "write", "delete"]))  # the actions that apply to anything
+        elif self.chance(0.01):
+            a = self.uid()  # without a schema, any entity may be the action
+        if not self.schema_mode and self.chance(0.01):
+            p = self.uid("Action")
         res = self.uid(self.pick(["Doc", "Doc", "Folder", "User", "Ns::Res"]))
         ctx = self.attrs(CONTEXT_ATTRS, 0.8)
         return {"principal": {"type": p[0], "id": p[1]}, "action": {"type": a[0], "id": a[1]},
