@@ -104,15 +104,11 @@ struct CedarSchemaParser {
         if isKeyword("enum") {
             _ = next()
             _ = try expectPunct("[")
-            var choices: [String] = []
-            while !isPunct("]") {
-                guard case .string(let s) = current.kind else { throw error("expected a string in `enum`, found \(describe(current))") }
-                _ = next()
-                choices.append(s)
-                if isPunct(",") { _ = next() } else { break }
+            let choices: [String] = try bracketList(allowEmpty: false) { p in
+                guard case .string(let s) = p.current.kind else { throw p.error("expected a string in `enum`, found \(p.describe(p.current))") }
+                _ = p.next()
+                return s
             }
-            _ = try expectPunct("]")
-            if choices.isEmpty { throw error("an enumerated entity type needs at least one value") }
             _ = try expectPunct(";")
             for (n, r) in names { ns.entities.append(RawEntity(name: n, range: r, memberOf: [], shape: nil, tags: nil, enumChoices: choices)) }
             return
@@ -135,15 +131,22 @@ struct CedarSchemaParser {
     mutating func parseTypeNameList() throws -> [RawName] {
         if isPunct("[") {
             _ = next()
-            var out: [RawName] = []
-            while !isPunct("]") {
-                out.append(try parsePath())
-                if isPunct(",") { _ = next() } else { break }
-            }
+            return try bracketList(allowEmpty: true) { try $0.parsePath() }
+        }
+        return [try parsePath()]
+    }
+
+    /// The items of `[a, b, c]` after the `[`, through the `]`. No trailing comma, as in Cedar.
+    mutating func bracketList<T>(allowEmpty: Bool, _ item: (inout CedarSchemaParser) throws -> T) throws -> [T] {
+        var out: [T] = []
+        if isPunct("]") && allowEmpty { _ = next(); return out }
+        while true {
+            if isPunct("]") { throw error("unexpected token `]`") }
+            out.append(try item(&self))
+            if isPunct(",") { _ = next(); continue }
             _ = try expectPunct("]")
             return out
         }
-        return [try parsePath()]
     }
 
     mutating func parsePath() throws -> RawName {
@@ -190,11 +193,7 @@ struct CedarSchemaParser {
             _ = next()
             if isPunct("[") {
                 _ = next()
-                while !isPunct("]") {
-                    memberOf.append(try parseActionRef())
-                    if isPunct(",") { _ = next() } else { break }
-                }
-                _ = try expectPunct("]")
+                memberOf = try bracketList(allowEmpty: false) { try $0.parseActionRef() }
             } else {
                 memberOf.append(try parseActionRef())
             }

@@ -80,6 +80,10 @@ struct SchemaResolver {
         }
         // Action entity types exist wherever actions are declared.
         let actionTypeNames = Set(actionNamespaces.map { Name(path: $0, basename: "Action") })
+        // Every common type must resolve, used or not.
+        for n in commonTypes.keys.sorted() {
+            _ = try resolveType(.named(RawName(path: n.path, basename: n.basename, range: commonTypes[n]!.2)), in: n.path, actionTypes: actionTypeNames)
+        }
 
         // Pass 2: entity types.
         for (e, path) in entityDefs {
@@ -104,6 +108,12 @@ struct SchemaResolver {
         for (a, path) in actionDefs {
             let uid = EntityUID(type: Name(path: path, basename: "Action"), id: a.name)
             if !actionIDs.insert(uid).inserted { throw fail("duplicate action `\(uid)`", a.range) }
+        }
+        for (a, path) in actionDefs where !path.isEmpty {
+            let bare = EntityUID(type: Name(basename: "Action"), id: a.name)
+            if actionIDs.contains(bare) {
+                throw fail("definition of `\(EntityUID(type: Name(path: path, basename: "Action"), id: a.name))` illegally shadows the existing definition of `\(bare)`", a.range)
+            }
         }
         for (a, path) in actionDefs {
             let uid = EntityUID(type: Name(path: path, basename: "Action"), id: a.name)

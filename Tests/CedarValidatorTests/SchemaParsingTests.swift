@@ -160,6 +160,28 @@ func schemaErrors(_ body: () throws -> Schema) -> [Diagnostic] {
         #expect(s.actions[EntityUID("Action", "type")] != nil)
     }
 
+    @Test(arguments: ["entity U in [U,];", #"entity C enum ["a",];"#, "entity U; action r in [];", "action s; action r in [s,];",
+                      "entity U; action r appliesTo { principal: [U,], resource: U };"])
+    func bracketListsTakeNoTrailingComma(_ text: String) {
+        #expect(schemaErrors { try Schema.parse(cedarschema: text, file: "s") }.count == 1, "\(text)")
+    }
+
+    @Test func anEmptyParentListIsAllowed() throws {
+        #expect(try Schema.parse(cedarschema: "entity U in [];", file: "s").entityTypes.count == 1)
+    }
+
+    @Test func anUnusedCommonTypeMustStillResolve() {
+        let d = schemaErrors { try Schema.parse(cedarschema: "type A = {street: Strng};\nentity U;", file: "s") }
+        #expect(d.first?.message == "failed to resolve type `Strng`")
+        #expect(d.first?.range.start.column == 19)
+    }
+
+    @Test func aNamespacedActionMayNotShadowOneInTheEmptyNamespace() {
+        let d = schemaErrors { try Schema.parse(cedarschema: "action read;\nnamespace N { action read; }", file: "s") }
+        #expect(d.first?.message.contains("illegally shadows the existing definition of `Action::\"read\"`") == true)
+        #expect(d.first?.range.start.line == 2)
+    }
+
     @Test func aRepeatedAttributeKeepsItsLastType() throws {
         let s = try Schema.parse(cedarschema: "entity U { a: Long, a: String };", file: "s")
         #expect(s.entityTypes[Name(qualified: "U")]?.attributes.attributes["a"]?.type == .string)

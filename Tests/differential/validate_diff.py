@@ -3,6 +3,7 @@
 
   validate_diff.py --cases N [--seed S]   N random schema + policy-set pairs
   validate_diff.py --emit --cases N        the cases and cedarpy's verdicts, for the Swift tests
+  validate_diff.py --mutate 0.5 ...        damage half of the schemas (schema error agreement)
 
 Each case is a random schema (namespaces, entity hierarchies, optional attributes,
 records, sets, entity references, extension types, tags, enumerated entities, common
@@ -606,6 +607,41 @@ def generate(seed, n):
     return cases
 
 
+MUTATION_WORDS = ["User", "Group", "Doc", "Team", "Long", "String", "Bool", "Addr", "App::User", "Ext::Svc", "ipaddr",
+                  "Set<Long>", "Action", "Color", "__cedar::Long", "read", "\"read\"", "in", "[]", ",", "{", "?"]
+
+
+def mutate(r, case):
+    """The case with its schema text damaged a little: a declaration dropped or doubled,
+    a word replaced, characters deleted or inserted. Most results no longer parse; the
+    rest exercise name resolution and the schema checks. Both sides must agree either way."""
+    text = case["schema"]
+    k = r.random()
+    if k < 0.5:
+        lines = text.split("\n")
+        i = r.randrange(len(lines))
+        m = r.random()
+        if m < 0.4:
+            del lines[i]
+        elif m < 0.8:
+            toks = lines[i].split(" ")
+            j = r.randrange(len(toks))
+            tail = toks[j][-1] if toks[j] and toks[j][-1] in ",;]}" else ""
+            toks[j] = r.choice(MUTATION_WORDS) + tail
+            lines[i] = " ".join(toks)
+        else:
+            lines.insert(i, lines[r.randrange(len(lines))])
+        text = "\n".join(lines)
+    else:
+        for _ in range(r.randint(1, 3)):
+            i = r.randrange(len(text) + 1)
+            if r.random() < 0.5:
+                text = text[:i] + text[i + r.randint(1, 4):]
+            else:
+                text = text[:i] + r.choice(MUTATION_WORDS + list('{}[]<>,;:"')) + text[i:]
+    return dict(case, schema=text)
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -646,12 +682,17 @@ def main():
     ap.add_argument("--seed", default="validate-1")
     ap.add_argument("--out", default="validate_mismatches.jsonl")
     ap.add_argument("--show", type=int, default=5)
+    ap.add_argument("--mutate", type=float, default=0.0, metavar="SHARE",
+                    help="damage the schema text of this share of the cases (0..1) to test schema errors")
     ap.add_argument("--emit", action="store_true",
                     help="print each case with cedarpy's verdict as a JSON line instead of running leash "
                          "(the Swift test suite checks these in-process)")
     args = ap.parse_args()
 
     cases = generate(args.seed, args.cases)
+    if args.mutate:
+        r = random.Random("mutate-" + args.seed)
+        cases = [mutate(r, c) if r.random() < args.mutate else c for c in cases]
     if args.emit:
         for case in cases:
             ref, ref_errors = oracle(case)
