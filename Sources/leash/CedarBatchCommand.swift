@@ -31,8 +31,8 @@ func cedarBatchCommand() -> Command {
               AST: like Cedar's, the JSON form writes `action in [A]` as `action in A`.)
 
             Input leash cannot read (bad JSON, a policy syntax error, a bad entity) is answered
-            {"error": MESSAGE} on that line; the batch goes on. Exit status 0 unless standard
-            input cannot be read.
+            {"error": MESSAGE} on that line; the batch goes on. Exit status 0 when standard
+            input ends.
             """
     ) { _ in
         while let line = readLine(strippingNewline: true) {
