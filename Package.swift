@@ -24,13 +24,17 @@ let package = Package(
         .plugin(name: "BPFEmbed", capability: .buildTool()),
         // Loads BPF programs and maps, probes the kernel.
         .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"], plugins: ["BPFEmbed"]),
-        .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader"]),
+        // The fallback backend where BPF LSM cannot load: Landlock, environment scrubbing, `leash run`.
+        .target(name: "Sandbox", dependencies: ["PolicyCompiler", "CLeashShim"],
+                resources: [.embedInCode("Resources/default.cedar")]),
+        .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader", "Sandbox"]),
         // Times the Cedar engine for Benchmarks/cedar/run.py (which times cedarpy beside it).
         .executableTarget(name: "cedar-bench", dependencies: ["Cedar"], path: "Benchmarks/CedarBench"),
         .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
         .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
         // Real-kernel tests (root): host-kernel suites, and BPF LSM suites the VM bench runs.
         .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim"]),

@@ -33,6 +33,7 @@ func compileCommand() -> Command {
             Option(name: "fix", value: nil, help: "Rewrite non-Cedar string methods in POLICY.cedar, then compile."),
             Option(name: "output", value: "BUNDLE", help: "Write the compiled bundle to BUNDLE.", short: "o"),
             Option(name: "set", value: "NAME=VALUE", help: "Value of a ${NAME} placeholder (WORKDIR defaults to the current directory, HOME to $HOME).", repeatable: true),
+            Option(name: "backend", value: "landlock", help: "Report how the landlock backend enforces each rule (exact, approximated, not enforceable)."),
         ]
     ) { args in
         guard args.positionals.count == 1 else {
@@ -61,6 +62,9 @@ func compileCommand() -> Command {
             guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else {
                 throw CommandFailure(status: ExitCode.ioError, message: "error: cannot write '\(out)'")
             }
+        }
+        if let backend = args.value("backend") {
+            return try landlockReport(compiled, backend: backend, placeholders: options.placeholders, json: args.flag("json"))
         }
         let summary = TableSummary(compiled)
         if let key = args.value("explain") {

@@ -22,4 +22,7 @@ let root = Command(
     """,
     subcommands: allCommands())
 
-exit(root.main(Array(CommandLine.arguments.dropFirst())))
+var arguments = Array(CommandLine.arguments.dropFirst())
+// `leash -- CMD` is the short form of `leash run -- CMD`.
+if arguments.first == "--" { arguments.insert("run", at: 0) }
+exit(root.main(arguments))

@@ -1,0 +1,279 @@
+// Lowers the file rules of a compiled policy to Landlock, which can only allow rights
+// beneath paths. Allowed = (some permit) and not (some forbid), per action, with context
+// flags false (a Landlock ruleset cannot change after start). A directory where that is
+// the same for the whole subtree is one rule; where it is not (a carve-out inside an
+// allowed tree), the directory is expanded: its existing entries are decided one by one,
+// so entries created there after start are denied. Patterns with no anchor (`*/.ssh/*`)
+// are first pinned to the matching places that exist under the search roots.
+
+import CLeashShim
+import PolicyCompiler
+
+public struct LandlockGrant: Codable, Sendable, Equatable {
+    public var path: String
+    public var rights: UInt64
+    public var isDirectory: Bool
+}
+
+public struct LandlockRuleReport: Codable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        /// Landlock decides every request of the rule as Cedar would.
+        case exact
+        /// Some requests are decided differently, in the ways listed.
+        case approximated
+        /// Landlock cannot restrict what the rule is about.
+        case notEnforceable = "not-enforceable"
+        /// Not a kernel rule (MCP tool calls are the MCP proxy's).
+        case notApplicable = "not-applicable"
+    }
+    public var index: Int
+    public var id: String
+    public var effect: String
+    public var location: String
+    public var status: Status
+    /// How the rule is approximated or why it cannot be enforced.
+    public var reasons: [String]
+    /// Facts that do not change a decision at start (e.g. flags fixed to false).
+    public var notes: [String]
+    /// Whether starting a sandbox with this rule needs --allow-approximate.
+    public var needsConsent: Bool { status == .approximated || status == .notEnforceable }
+}
+
+public struct LandlockPlan: Codable, Sendable {
+    public var handledAccessFS: UInt64
+    public var grants: [LandlockGrant]
+    public var rules: [LandlockRuleReport]
+    /// Directories expanded entry by entry (new entries there are denied).
+    public var expandedDirectories: [String]
+    /// Where each unanchored pattern was pinned.
+    public var anchors: [String: [String]]
+    /// Actions the policy denies somewhere (if only by default) that Landlock cannot deny.
+    public var gaps: [LandlockGap]
+    public var approximations: [LandlockRuleReport] { rules.filter(\.needsConsent) }
+    /// Whether `leash run` needs --allow-approximate.
+    public var needsConsent: Bool { !approximations.isEmpty || !gaps.isEmpty }
+}
+
+/// An action whose denials this backend cannot carry out, so requests the policy denies
+/// (by a forbid or by default) would be allowed.
+public struct LandlockGap: Codable, Sendable {
+    public var action: String
+    public var reason: String
+}
+
+public struct LandlockPlanner {
+    public var tree: FileTree
+    /// Where patterns starting with `*` are looked for (home directories, the workdir).
+    public var searchRoots: [String]
+    public var searchDepth = 4
+    public var searchBudget = 20_000
+
+    public init(tree: FileTree = LiveFileTree(), searchRoots: [String]) {
+        self.tree = tree; self.searchRoots = searchRoots
+    }
+
+    public func plan(_ policy: CompiledPolicy) throws -> LandlockPlan {
+        // Conditions per rule per action.
+        var conditions: [[String: LoweredCondition]] = []
+        for r in policy.rules {
+            var c: [String: LoweredCondition] = [:]
+            for (a, text) in r.lowered { c[a] = try LoweredCondition.parse(text) }
+            conditions.append(c)
+        }
+        // Pin unanchored patterns.
+        var anchors: [String: [String]] = [:]
+        var pinned: [GlobPattern: LoweredCondition] = [:]
+        let hasUnanchored = conditions.contains { $0.values.contains { $0.pathPatterns.contains(where: \.isUnanchored) } }
+        let space = hasUnanchored ? searchSpace() : []
+        for c in conditions { for cond in c.values { for p in cond.pathPatterns where p.isUnanchored && pinned[p] == nil {
+            let found = pin(p, in: space)
+            anchors[p.description] = found.map { $0.1 ? $0.0 + "/" : $0.0 }
+            pinned[p] = .or(found.map { path, isDir in .path(GlobPattern(literal: isDir ? GlobPattern.slashed(path) : path).appendingStar(isDir)) })
+        } } }
+        let anchored = conditions.map { $0.mapValues { $0.mapPaths { p in pinned[p] ?? .path(p) } } }
+
+        // Expand per action.
+        var rights: [String: UInt64] = [:]  // path -> rights
+        var isDir: [String: Bool] = [:]
+        var expanded: [String: Set<String>] = [:]  // action -> expanded directories
+        for (action, r) in LandlockRights.byAction {
+            var permits: [LoweredCondition] = [], forbids: [LoweredCondition] = []
+            for (i, rule) in policy.rules.enumerated() {
+                guard let c = anchored[i][action] else { continue }
+                if rule.effect == "forbid" { forbids.append(c) } else { permits.append(c) }
+            }
+            let allowed = LoweredCondition.and([.or(permits), .not(.or(forbids))])
+            var partial = Set<String>()
+            expand("/", allowed, depth: 0) { path, dir in
+                rights[path, default: 0] |= dir ? r : (r & ~LandlockRights.directoryOnly)
+                isDir[path] = dir
+            } partial: { d in
+                partial.insert(d)
+                // Listing names is let through so `ls` and path walks work; contents stay denied.
+                if action == "FileOpenReadOnly" {
+                    rights[d, default: 0] |= UInt64(LEASH_LL_FS_READ_DIR)
+                    isDir[d] = true
+                }
+            }
+            expanded[action] = partial
+        }
+        let grants = rights.keys.sorted().compactMap { p -> LandlockGrant? in
+            let r = rights[p]!
+            return r == 0 ? nil : LandlockGrant(path: p, rights: r, isDirectory: isDir[p] ?? false)
+        }
+
+        // Reports: each reason once per rule, with the actions it concerns.
+        var reports: [LandlockRuleReport] = []
+        let rank: [LandlockRuleReport.Status: Int] = [.exact: 0, .notApplicable: 1, .approximated: 2, .notEnforceable: 3]
+        for (i, rule) in policy.rules.enumerated() {
+            var status = LandlockRuleReport.Status.exact
+            var reasons: [(text: String, actions: [String])] = [], notes: [String] = []
+            func worsen(_ s: LandlockRuleReport.Status, _ action: String, _ why: String) {
+                if rank[s]! > rank[status]! { status = s }
+                if let k = reasons.firstIndex(where: { $0.text == why }) { reasons[k].actions.append(action) }
+                else { reasons.append((why, [action])) }
+            }
+            for action in rule.lowered.keys.sorted(by: { a, b in actionOrder(a) < actionOrder(b) }) {
+                let cond = conditions[i][action]!
+                guard let info = Vocabulary.action(action) else { continue }
+                switch info.kind {
+                case .mcp: worsen(.notApplicable, action, "decided by the MCP proxy, not the kernel"); continue
+                case .host: worsen(.notEnforceable, action, "network rules are not enforced by the landlock backend yet (cgroup connect programs are not wired into `leash run`)"); continue
+                case .file: break
+                }
+                if let why = LandlockRights.invisible[action] { worsen(.notEnforceable, action, why); continue }
+                if let why = LandlockRights.borrowed[action] { worsen(.approximated, action, why) }
+                let r = LandlockRights.byAction.first { $0.action == action }?.rights ?? 0
+                for f in Set(cond.flags).sorted() {
+                    let n = "context.\(f) is false for the whole run: a Landlock ruleset cannot change after start, so an approval needs a restart"
+                    if !notes.contains(n) { notes.append(n) }
+                }
+                for p in cond.pathPatterns {
+                    if p.isUnanchored {
+                        let where_ = anchors[p.description] ?? []
+                        worsen(.approximated, action, "\(p) has no anchor: enforced only at the \(where_.count) place\(where_.count == 1 ? "" : "s") that existed at start under \(searchRoots.joined(separator: ", ")) (depth \(searchDepth))\(where_.isEmpty ? "" : ": " + where_.prefix(5).joined(separator: ", ") + (where_.count > 5 ? ", …" : "")); others, and ones created later, are not protected")
+                    } else if p.subtreeRoot != nil {
+                        continue
+                    } else if let lit = p.literalPath {
+                        // `D/`: the directory itself, which a `resource in Dir::"D/"` rule excludes.
+                        if lit.hasSuffix("/") { continue }
+                        if r & LandlockRights.directoryOnly != 0 && rule.effect == "permit" {
+                            worsen(.approximated, action, "\(lit) is a single name: Landlock grants creation, removal and renaming per directory, so they are denied")
+                        } else if tree.kind(lit) == .missing && rule.effect == "permit" {
+                            worsen(.approximated, action, "\(lit) does not exist at start, so it is denied")
+                        }
+                    } else {
+                        worsen(.approximated, action, "\(p) is matched against the entries that existed at start; entries created later are denied")
+                    }
+                }
+                if rule.effect == "permit", let partial = expanded[action] {
+                    let hit = partial.sorted().filter { d in anchored[i][action]!.beneath(d) == .some(true) }
+                    if !hit.isEmpty {
+                        worsen(.approximated, action, "carve-outs are expanded at start in \(hit.prefix(4).joined(separator: ", "))\(hit.count > 4 ? ", …" : ""): entries created there after start are denied" + (action == "FileOpenReadOnly" ? ", and names inside the carve-outs can be listed (not read)" : ""))
+                    }
+                }
+            }
+            reports.append(LandlockRuleReport(index: rule.index, id: rule.policyID, effect: rule.effect, location: rule.location,
+                                              status: status, reasons: reasons.map { "\($0.actions.joined(separator: ", ")): \($0.text)" }, notes: notes))
+        }
+        // Denials nothing here can carry out: an action is safe only if the policy allows it everywhere.
+        var gaps: [LandlockGap] = []
+        for info in Vocabulary.actions where info.kind != .mcp {
+            let invisible = LandlockRights.invisible[info.name] ?? (info.kind == .host ? "the landlock backend does not restrict the network yet" : nil)
+            guard let why = invisible else { continue }
+            var permits: [LoweredCondition] = [], forbids: [LoweredCondition] = []
+            for (i, rule) in policy.rules.enumerated() {
+                guard let c = anchored[i][info.name] else { continue }
+                if rule.effect == "forbid" { forbids.append(c) } else { permits.append(c) }
+            }
+            let allowedEverywhere = forbids.isEmpty && permits.contains(.constant(true))
+            if !allowedEverywhere { gaps.append(LandlockGap(action: info.name, reason: "the policy denies some \(info.name) requests, but \(why)")) }
+        }
+        let allExpanded = Set(expanded.values.flatMap { $0 }).sorted()
+        return LandlockPlan(handledAccessFS: LandlockRights.handled, grants: grants, rules: reports,
+                            expandedDirectories: allExpanded, anchors: anchors, gaps: gaps)
+    }
+
+    /// Grants `allowed` beneath `dir` as whole subtrees where it is uniform, else entry by entry.
+    func expand(_ dir: String, _ allowed: LoweredCondition, depth: Int,
+                grant: (String, Bool) -> Void, partial: (String) -> Void) {
+        switch allowed.beneath(dir) {
+        case .some(true): grant(dir, true)
+        case .some(false): return
+        case .none:
+            partial(dir)
+            guard depth < 64 else { return }
+            for name in tree.children(dir) {
+                let path = joinPath(dir, name)
+                switch tree.kind(path) {
+                case .directory: expand(path, allowed, depth: depth + 1, grant: grant, partial: partial)
+                case .file: if allowed.holds(forPath: path) { grant(path, false) }
+                // A symlink is decided where it points: the kernel resolves it before Landlock looks.
+                case .symlink, .missing: continue
+                }
+            }
+        }
+    }
+
+    /// Every directory and file under the search roots, walked once (bounded by depth and budget).
+    func searchSpace() -> [(path: String, isDirectory: Bool)] {
+        var out: [(String, Bool)] = []
+        var budget = searchBudget
+        var seen = Set<String>()
+        func walk(_ dir: String, _ depth: Int) {
+            guard budget > 0, seen.insert(dir).inserted else { return }
+            budget -= 1
+            out.append((dir, true))
+            guard depth < searchDepth else { return }
+            for name in tree.children(dir) {
+                let path = joinPath(dir, name)
+                switch tree.kind(path) {
+                case .directory: walk(path, depth + 1)
+                case .file: out.append((path, false))
+                default: continue
+                }
+            }
+        }
+        for r in searchRoots { walk(r, 0) }
+        return out
+    }
+
+    /// Existing places an unanchored pattern covers: directories whose whole subtree
+    /// matches (true) and files that match (false); nothing beneath a directory found.
+    func pin(_ p: GlobPattern, in space: [(path: String, isDirectory: Bool)]) -> [(String, Bool)] {
+        var out: [(String, Bool)] = []
+        for e in space {
+            if out.contains(where: { $0.1 && e.path.hasPrefix(GlobPattern.slashed($0.0)) }) { continue }
+            if e.isDirectory ? p.matchesAll(beneath: e.path) : p.matches(e.path) { out.append((e.path, e.isDirectory)) }
+        }
+        return out
+    }
+}
+
+private func actionOrder(_ a: String) -> Int { Vocabulary.actions.firstIndex { $0.name == a } ?? Int.max }
+
+extension GlobPattern {
+    func appendingStar(_ yes: Bool) -> GlobPattern { yes ? GlobPattern(elements + [nil]) : self }
+}
+
+extension LoweredCondition {
+    /// Three-valued truth over the whole subtree of `dir`: true or false when uniform, nil when mixed.
+    func beneath(_ dir: String) -> Bool? {
+        switch self {
+        case .constant(let b): return b
+        case .flag, .other: return false
+        case .path(let p):
+            if p.matchesAll(beneath: dir) { return true }
+            return p.matchesSome(beneath: dir) ? nil : false
+        case .not(let c): return c.beneath(dir).map { !$0 }
+        case .and(let cs):
+            var unknown = false
+            for c in cs { switch c.beneath(dir) { case .some(false): return false; case .none: unknown = true; default: break } }
+            return unknown ? nil : true
+        case .or(let cs):
+            var unknown = false
+            for c in cs { switch c.beneath(dir) { case .some(true): return true; case .none: unknown = true; default: break } }
+            return unknown ? nil : false
+        }
+    }
+}

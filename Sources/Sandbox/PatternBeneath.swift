@@ -1,0 +1,67 @@
+// Questions about a `like` pattern and everything beneath a directory: Landlock grants
+// whole subtrees, so a directory can be granted as one rule only when a rule's pattern
+// matches all of its subtree or none of it.
+
+import PolicyCompiler
+
+extension GlobPattern {
+    /// Pattern positions reachable after matching `prefix` (state i: elements[0..<i] matched).
+    func states(after prefix: String) -> Set<Int> {
+        var current = closure([0])
+        for c in prefix.unicodeScalars {
+            var next = Set<Int>()
+            for i in current where i < elements.count {
+                if let e = elements[i] { if e == c { next.insert(i + 1) } } else { next.insert(i) }
+            }
+            current = closure(next)
+            if current.isEmpty { break }
+        }
+        return current
+    }
+
+    private func closure(_ s: Set<Int>) -> Set<Int> {
+        var out = s
+        var todo = Array(s)
+        while let i = todo.popLast() {
+            if i < elements.count, elements[i] == nil, out.insert(i + 1).inserted { todo.append(i + 1) }
+        }
+        return out
+    }
+
+    /// Whether every path strictly beneath `directory` (`directory/x…`) matches. The
+    /// directory's own path (`directory/`) is left out: creating or removing it is decided
+    /// in its parent, as Landlock does.
+    public func matchesAll(beneath directory: String) -> Bool {
+        let s = states(after: Self.slashed(directory))
+        return s.contains { i in i < elements.count && elements[i...].allSatisfy { $0 == nil } }
+    }
+
+    /// Whether some path strictly beneath `directory` could match.
+    public func matchesSome(beneath directory: String) -> Bool {
+        states(after: Self.slashed(directory)).contains { $0 < elements.count }
+    }
+
+    /// Starts with `*`: the pattern can match beneath any directory, so it has no anchor.
+    public var isUnanchored: Bool { elements.first.map { $0 == nil } ?? false }
+
+    /// `"/x/y/*"`: exactly the subtree of one directory.
+    public var subtreeRoot: String? {
+        guard elements.count >= 2, elements.last! == nil, elements[elements.count - 2] == "/" else { return nil }
+        let head = elements.dropLast()
+        guard head.allSatisfy({ $0 != nil }) else { return nil }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: head.map { $0! })
+        let text = String(s)
+        return text == "/" ? "/" : String(text.dropLast())
+    }
+
+    /// The literal path when the pattern has no wildcard.
+    public var literalPath: String? {
+        guard isLiteral else { return nil }
+        var s = String.UnicodeScalarView()
+        s.append(contentsOf: elements.map { $0! })
+        return String(s)
+    }
+
+    static func slashed(_ d: String) -> String { d.hasSuffix("/") ? d : d + "/" }
+}

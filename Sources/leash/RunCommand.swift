@@ -1,0 +1,125 @@
+// `leash run -- CMD`: runs a command under a policy. On this kernel family (no BPF LSM) the
+// landlock backend enforces the policy's file rules; see docs/sandbox.md for what it can
+// and cannot express.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Cedar
+import Foundation
+import PolicyCompiler
+import Sandbox
+
+func runCommand() -> Command {
+    Command(
+        name: "run", abstract: "Run a command under a policy (short form: leash -- CMD).",
+        usage: "[--policy FILE] [--agent NAME] [--mode enforce|audit] [--backend landlock] [--allow-approximate] [--audit-log FILE] [--env NAME]... -- CMD [ARGS...]",
+        discussion: """
+            Without --policy the built-in default policy (policies/default.cedar) applies,
+            with ${WORKDIR} the current directory and ${HOME} from the environment.
+
+            The landlock backend grants file rights beneath paths. A rule it cannot express
+            exactly (a carve-out expanded at start, a pattern without an anchor, chmod, mmap
+            exec, unix sockets, network rules) makes leash refuse to start unless
+            --allow-approximate is given; then the audit log records each approximation.
+            `leash compile --backend landlock POLICY` shows the per-rule report.
+
+            The command gets a scrubbed environment: PATH, HOME, TERM, LANG, LC_*, USER,
+            SHELL, TMPDIR and the like, and the model API keys (ANTHROPIC_API_KEY,
+            OPENAI_API_KEY, GEMINI_API_KEY, …). Everything else is withheld unless named
+            with --env NAME.
+
+            EXIT STATUS:
+              the command's own status (128+N when killed by signal N), or leash's:
+              64  bad command line
+              65  the policy has errors, or needs approximation without --allow-approximate
+              71  the kernel refused to set up the sandbox
+              74  a file could not be read or written
+              126 the command could not be executed
+              127 the command was not found
+            """,
+        options: [
+            Option(name: "policy", value: "FILE", help: "The Cedar policy (default: the built-in default policy)."),
+            Option(name: "agent", value: "NAME", help: "The agent the policy is specialised on (default: the command's name)."),
+            Option(name: "mode", value: "enforce|audit", help: "enforce (default) or audit."),
+            Option(name: "backend", value: "landlock", help: "The enforcement backend (only landlock so far)."),
+            Option(name: "allow-approximate", value: nil, help: "Start even when rules are approximated; the audit log records each."),
+            Option(name: "audit-log", value: "FILE", help: "Write the JSONL audit log to FILE."),
+            Option(name: "env", value: "NAME", help: "Pass environment variable NAME through.", repeatable: true),
+            Option(name: "set", value: "NAME=VALUE", help: "Value of a ${NAME} placeholder.", repeatable: true),
+        ],
+        stopAtFirstPositional: true
+    ) { args in
+        guard let argv = args.rest, let command = argv.first else { throw UsageError(message: "missing the command to run (leash run -- CMD)") }
+        let mode = args.value("mode") ?? "enforce"
+        guard mode == "enforce" || mode == "audit" else { throw UsageError(message: "--mode is enforce or audit, got '\(mode)'") }
+        let backend = args.value("backend") ?? "landlock"
+        guard backend == "landlock" else {
+            throw UsageError(message: "backend '\(backend)' is not available in leash run yet; the only backend is landlock")
+        }
+        guard mode == "enforce" else {
+            throw UsageError(message: "--mode audit needs the BPF LSM backend: Landlock can only deny, it cannot report what it would deny")
+        }
+
+        let agent = args.value("agent") ?? URL(fileURLWithPath: command).lastPathComponent
+        let (source, file): (String, String)
+        if let p = args.value("policy") { (source, file) = (try readTextFile(p, what: "policy file"), p) }
+        else { (source, file) = (DefaultPolicy.source, DefaultPolicy.fileName) }
+        var placeholders = try placeholderValues(args)
+        placeholders["AGENT"] = placeholders["AGENT"] ?? agent
+        let result = PolicySourceCompiler.compile(source: source, file: file,
+                                                  options: CompileOptions(agent: agent, placeholders: placeholders))
+        guard let compiled = result.policy else {
+            throw CommandFailure(status: ExitCode.dataError, message: result.diagnostics.map { $0.rendered(source: source) }.joined(separator: "\n"))
+        }
+        let plan: LandlockPlan
+        do { plan = try SandboxSetup.plan(compiled, placeholders: placeholders) }
+        catch { throw CommandFailure(status: ExitCode.software, message: "error: \(error)") }
+
+        let approximations = plan.approximations
+        if plan.needsConsent && !args.flag("allow-approximate") {
+            var lines = ["error: the landlock backend cannot enforce \(file) exactly (\(approximations.count) rule\(approximations.count == 1 ? "" : "s"), \(plan.gaps.count) action\(plan.gaps.count == 1 ? "" : "s")); refusing to start:"]
+            for r in approximations {
+                lines.append("  \(r.location): @id(\"\(r.id)\") \(r.status.rawValue)")
+                for why in r.reasons { lines.append("    - \(why)") }
+            }
+            for g in plan.gaps { lines.append("  \(g.action): \(g.reason)") }
+            lines.append("Pass --allow-approximate to run anyway (the audit log records each approximation), or change the policy.")
+            throw CommandFailure(status: ExitCode.dataError, message: lines.joined(separator: "\n"))
+        }
+
+        let log: AuditLog?
+        do { log = try args.value("audit-log").map(AuditLog.init(path:)) }
+        catch { throw CommandFailure(status: ExitCode.ioError, message: "\(error)") }
+        log?.record("start", ["backend": "landlock", "policy": file, "agent": agent, "mode": mode, "command": argv,
+                              "grants": plan.grants.count, "expandedDirectories": plan.expandedDirectories])
+        for r in approximations {
+            log?.record("approximation", ["rule": r.id, "location": r.location, "status": r.status.rawValue, "reasons": r.reasons])
+        }
+        for g in plan.gaps { log?.record("approximation", ["action": g.action, "status": "not-enforceable", "reasons": [g.reason]]) }
+        if plan.needsConsent {
+            printError("leash: landlock backend: \(approximations.count) rule\(approximations.count == 1 ? "" : "s") and \(plan.gaps.count) action\(plan.gaps.count == 1 ? "" : "s") approximated (--allow-approximate)")
+        }
+
+        let env = EnvironmentFilter(extra: Set(args.all("env"))).filter(ProcessInfo.processInfo.environment)
+        log?.record("environment", ["withheld": env.withheld, "secretLooking": env.withheld.filter(EnvironmentFilter.looksSecret)])
+        let pathValue = env.environment.first { $0.0 == "PATH" }?.1
+        guard let path = SandboxProcess.resolve(command, path: pathValue) else {
+            throw CommandFailure(status: 127, message: "leash: \(command): command not found")
+        }
+
+        let ruleset: LandlockRuleset
+        do { ruleset = try LandlockRuleset(plan) }
+        catch { throw CommandFailure(status: ExitCode.osError, message: "error: cannot set up the landlock sandbox: \(error)") }
+        let status: Int32
+        do { status = try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset) }
+        catch let e as SandboxError {
+            switch e.kind {
+            case .io: throw CommandFailure(status: e.code == ENOENT ? 127 : 126, message: "leash: \(e.message)")
+            default: throw CommandFailure(status: ExitCode.osError, message: "error: \(e.message)")
+            }
+        }
+        log?.record("exit", ["status": status, "backend": "landlock"])
+        return status
+    }
+}
