@@ -78,6 +78,12 @@ indirect enum JSONValue: Hashable, Sendable {
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escaping at all.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -161,6 +167,7 @@ struct JSONTextReader {
             if depth > JSONTextReader.maxDepth { throw error("JSON is nested too deeply") }
             pos += 1
             var fields: [(String, JSONValue)] = []
+            var keys = Set<String>()
             skipSpace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object([]) }
             while true {
@@ -171,7 +178,7 @@ struct JSONTextReader {
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw error("expected `:`") }
                 pos += 1
                 let v = try value()
-                if fields.contains(where: { $0.0 == k }) { throw error("duplicate key \"\(k)\"") }
+                if !keys.insert(k).inserted { throw error("duplicate key \"\(k)\"") }
                 fields.append((k, v))
                 skipSpace()
                 guard pos < bytes.count else { throw error("unexpected end of JSON input") }

@@ -22,7 +22,7 @@ struct Lexer {
     static func tokenize(_ bytes: [UInt8], file: String) -> (tokens: [Token], diagnostics: [Diagnostic], comments: [Range<Int>]) {
         var lx = Lexer(bytes: bytes, file: file)
         var out: [Token] = []
-        out.reserveCapacity(bytes.count / 3 + 1)
+        out.reserveCapacity(bytes.count / 4 + 1)
         while true {
             let t = lx.next()
             out.append(t)

@@ -29,9 +29,20 @@ struct Parser {
     /// chains that `a || b || c …` builds without recursion in the parser.
     static let maxTreeDepth = 512
 
+    /// Tokens keep 32-bit offsets.
+    static let maxInputBytes = Int(Int32.max)
+
     init(source: String, file: String) {
-        bytes = Array(source.utf8)
+        bytes = Array(source.utf8.count < Parser.maxInputBytes ? source.utf8 : "".utf8)
         self.file = file
+        if source.utf8.count >= Parser.maxInputBytes {
+            tokens = Lexer.tokenize(bytes, file: file).tokens
+            comments = []
+            diagnostics = [Diagnostic(.error, "input is too large (2 GiB or more)",
+                                      at: SourceRange(file: file, start: SourceLocation(line: 1, column: 1, offset: 0),
+                                                      end: SourceLocation(line: 1, column: 1, offset: 0)))]
+            return
+        }
         let lexed = Lexer.tokenize(bytes, file: file)
         tokens = lexed.tokens
         diagnostics = lexed.diagnostics

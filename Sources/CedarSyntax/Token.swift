@@ -1,6 +1,6 @@
 // Tokens of the Cedar policy language, produced by `Lexer` and consumed by `Parser`.
 
-enum TokenKind: Equatable {
+enum TokenKind: UInt8, Equatable {
     case ident          // principal, User, when, if, … (keywords are identifiers here)
     case string         // "…", raw text between the quotes, escapes not yet decoded
     case integer        // digits only; the sign is a separate token
@@ -13,13 +13,24 @@ enum TokenKind: Equatable {
     case eof
 }
 
+/// Kept small (28 bytes): a file has a token every few bytes and the parser holds
+/// them all, so 32-bit fields (inputs are limited to 2 GiB) save a lot of memory traffic.
 struct Token {
     var kind: TokenKind
+    private var s, e, line, column, endLine, endColumn: Int32
+
+    init(kind: TokenKind, start: Int, end: Int, startLoc: SourceLocation, endLoc: SourceLocation) {
+        self.kind = kind
+        s = Int32(truncatingIfNeeded: start); e = Int32(truncatingIfNeeded: end)
+        line = Int32(truncatingIfNeeded: startLoc.line); column = Int32(truncatingIfNeeded: startLoc.column)
+        endLine = Int32(truncatingIfNeeded: endLoc.line); endColumn = Int32(truncatingIfNeeded: endLoc.column)
+    }
+
     /// Byte offsets [start, end) into the UTF-8 source.
-    var start: Int
-    var end: Int
-    var startLoc: SourceLocation
-    var endLoc: SourceLocation
+    var start: Int { Int(s) }
+    var end: Int { Int(e) }
+    var startLoc: SourceLocation { SourceLocation(line: Int(line), column: Int(column), offset: Int(s)) }
+    var endLoc: SourceLocation { SourceLocation(line: Int(endLine), column: Int(endColumn), offset: Int(e)) }
 }
 
 extension TokenKind {
