@@ -116,18 +116,49 @@ final class DiagramBuilder {
                 return (da.rank, a) < (db.rank, b)
             }!
             let d = dims[dimOfAtom[pick]!]
-            var used = Set<Int>()
-            var k = 1
-            while k < residual.count { store.atomsOf(residual[k], into: &used); k += 2 }
-            used.formIntersection(d.atoms)
-            let dflt = build(substitute(residual) { d.atoms.contains($0) ? false : nil })
+            // Per pair: its formula with every atom of d false, and the atoms of d it uses.
+            // A value of d only changes the pairs that use one of its true atoms, so each
+            // child is built from the pairs that survive "all false" plus the touched ones.
+            let n = residual.count / 2
+            var base = [FormulaID](repeating: 0, count: n)
+            var pairsOfAtom: [Int: [Int]] = [:]
+            var memoFalse: [FormulaID: FormulaID] = [:]
+            for k in 0..<n {
+                var atoms = Set<Int>()
+                store.atomsOf(residual[2 * k + 1], into: &atoms)
+                let mine = atoms.intersection(d.atoms)
+                for a in mine { pairsOfAtom[a, default: []].append(k) }
+                base[k] = mine.isEmpty ? residual[2 * k + 1]
+                    : store.substitute(residual[2 * k + 1], memo: &memoFalse) { d.atoms.contains($0) ? false : nil }
+            }
+            let survivors = (0..<n).filter { base[$0] != FormulaStore.falseID }
+            func child(_ overrides: [Int: FormulaID]) -> Residual {
+                var out: Residual = []
+                var ks = Set(survivors)
+                ks.formUnion(overrides.keys)
+                for k in ks.sorted() {
+                    let f = overrides[k] ?? base[k]
+                    if f == FormulaStore.falseID { continue }
+                    out += [residual[2 * k], f]
+                    if f == FormulaStore.trueID { break }
+                }
+                return out
+            }
+            let dflt = build(child([:]))
             var candidates = Set<Int>()
-            for a in used { candidates.formUnion(d.valuesWithAtom[a] ?? []) }
+            for a in pairsOfAtom.keys { candidates.formUnion(d.valuesWithAtom[a] ?? []) }
             var edges: [(Int32, Int32)] = []
             for c in candidates.sorted() {
                 let t = d.trueAtoms[c]
-                let child = build(substitute(residual) { d.atoms.contains($0) ? t.contains($0) : nil })
-                if child != dflt { edges.append((Int32(c), child)) }
+                var touched = Set<Int>()
+                for a in t { if let ks = pairsOfAtom[a] { touched.formUnion(ks) } }
+                var overrides: [Int: FormulaID] = [:]
+                var memo: [FormulaID: FormulaID] = [:]
+                for k in touched {
+                    overrides[k] = store.substitute(residual[2 * k + 1], memo: &memo) { d.atoms.contains($0) ? t.contains($0) : nil }
+                }
+                let c2 = build(child(overrides))
+                if c2 != dflt { edges.append((Int32(c), c2)) }
             }
             if edges.isEmpty {
                 id = dflt
