@@ -69,6 +69,10 @@ struct JSONSchemaParser {
 
     func entity(_ n: String, _ def: JSONValue.Located) throws -> RawEntity {
         guard isIdentifier(n) else { throw error("invalid entity type name `\(n)`", at: def.range) }
+        // Cedar (serde) also reads an empty array as an object with every field absent.
+        if case .array(let xs) = def.value, xs.isEmpty {
+            return RawEntity(name: n, range: def.range, memberOf: [], shape: nil, tags: nil, enumChoices: nil)
+        }
         guard let fields = def.object else { throw error("entity type `\(n)` must be an object", at: def.range) }
         var e = RawEntity(name: n, range: def.range, memberOf: [], shape: nil, tags: nil, enumChoices: nil)
         for (k, v) in fields {
@@ -93,9 +97,12 @@ struct JSONSchemaParser {
     }
 
     func action(_ n: String, _ def: JSONValue.Located) throws -> RawAction {
-        guard let fields = def.object else { throw error("action `\(n)` must be an object", at: def.range) }
         var a = RawAction(name: n, range: def.range, memberOf: [], appliesTo: nil)
+        if case .array(let xs) = def.value, xs.isEmpty { return a }
+        guard let fields = def.object else { throw error("action `\(n)` must be an object", at: def.range) }
         for (k, v) in fields {
+            // `memberOf` and `appliesTo` are optional: null means absent.
+            if case .null = v.value, k == "memberOf" || k == "appliesTo" { continue }
             switch k {
             case "memberOf":
                 guard let refs = v.array else { throw error("`memberOf` must be an array", at: v.range) }
@@ -155,7 +162,8 @@ struct JSONSchemaParser {
                 throw error("`additionalAttributes` is not supported", at: v.range)
             }
             var attrs: [RawAttribute] = []
-            if let a = v["attributes"] {
+            guard let a = v["attributes"] else { throw error("missing field `attributes` in a `Record` type", at: v.range) }
+            do {
                 guard let o = a.object else { throw error("`attributes` must be an object", at: a.range) }
                 for (an, at) in o {
                     var required = true
@@ -181,7 +189,7 @@ struct JSONSchemaParser {
             return .named(try name(n, v["name"]!.range))
         default:
             try allow([])
-            return .named(try name(kind, t.range))
+            return .common(try name(kind, t.range))
         }
     }
 }

@@ -14,6 +14,8 @@ struct RawName {
 indirect enum RawType {
     /// A name to resolve: a common type, an entity type or a built-in (`Long`, `ipaddr`).
     case named(RawName)
+    /// JSON `"type": "Name"` for a name that is no keyword: a common type (or built-in) only.
+    case common(RawName)
     /// JSON `"type": "Entity"`: an entity type only.
     case entity(RawName)
     /// JSON `"type": "Extension"`.

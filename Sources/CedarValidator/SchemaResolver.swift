@@ -208,7 +208,9 @@ struct SchemaResolver {
             return .record(out)
         case .entity(let r):
             return .entity(try resolveEntityName(r, in: ns, actionTypes: actionTypes))
-        case .named(let r):
+        case .named(let r), .common(let r):
+            let commonOnly: Bool
+            if case .common = t { commonOnly = true } else { commonOnly = false }
             let written = Name(path: r.path, basename: r.basename)
             var candidates: [Name] = r.isQualified ? [written] : [Name(path: ns, basename: r.basename)]
             if !r.isQualified && !ns.isEmpty { candidates.append(written) }
@@ -220,7 +222,7 @@ struct SchemaResolver {
                     resolvedCommon[c] = resolved
                     return resolved
                 }
-                if entityNames.contains(c) || actionTypes.contains(c) { return .entity(c) }
+                if !commonOnly && (entityNames.contains(c) || actionTypes.contains(c)) { return .entity(c) }
             }
             if !r.isQualified, let b = Self.builtins[r.basename] { return b }
             if r.path == ["__cedar"], let b = Self.builtins[r.basename] { return b }

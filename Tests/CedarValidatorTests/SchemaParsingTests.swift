@@ -233,6 +233,25 @@ func schemaErrors(_ body: () throws -> Schema) -> [Diagnostic] {
         #expect(d.first?.range.file == "s.json")
     }
 
+    @Test func aBareJSONTypeNameIsACommonTypeNotAnEntityType() {
+        let entityRef = #"{"": {"entityTypes": {"U": {"shape": {"type": "Record", "attributes": {"x": {"type": "U"}}}}}, "actions": {}}}"#
+        #expect(schemaErrors { try Schema.parse(json: entityRef, file: "s.json") }.first?.message == "failed to resolve type `U`")
+        let either = #"{"": {"entityTypes": {"U": {"shape": {"type": "Record", "attributes": {"x": {"type": "EntityOrCommon", "name": "U"}, "b": {"type": "Bool"}}}}}, "actions": {}}}"#
+        #expect(schemaErrors { try Schema.parse(json: either, file: "s.json") }.isEmpty)
+    }
+
+    @Test func aJSONRecordTypeNeedsAttributes() {
+        let text = #"{"": {"entityTypes": {"U": {"shape": {"type": "Record"}}}, "actions": {}}}"#
+        #expect(schemaErrors { try Schema.parse(json: text, file: "s.json") }.first?.message.contains("`attributes`") == true)
+    }
+
+    @Test func jsonAcceptsWhatCedarsReaderAccepts() throws {
+        // An empty array for a definition (every field absent) and null for optional fields.
+        let s = try Schema.parse(json: #"{"": {"entityTypes": {"U": []}, "actions": {"a": [], "b": {"appliesTo": null, "memberOf": null}}}}"#, file: "s.json")
+        #expect(s.entityTypes.count == 1)
+        #expect(s.actions[EntityUID("Action", "b")]?.appliesTo == nil)
+    }
+
     @Test func jsonNeedsEntityTypesAndActions() {
         let d = schemaErrors { try Schema.parse(json: "{\"\": {\"entityTypes\": {}}}", file: "s.json") }
         #expect(d.first?.message.contains("`actions`") == true)

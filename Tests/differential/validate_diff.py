@@ -616,6 +616,8 @@ def mutate(r, case):
     a word replaced, characters deleted or inserted. Most results no longer parse; the
     rest exercise name resolution and the schema checks. Both sides must agree either way."""
     text = case["schema"]
+    if case["schemaFormat"] == "json" and r.random() < 0.7:
+        return dict(case, schema=json.dumps(mutate_json(r, json.loads(text))))
     k = r.random()
     if k < 0.5:
         lines = text.split("\n")
@@ -640,6 +642,38 @@ def mutate(r, case):
             else:
                 text = text[:i] + r.choice(MUTATION_WORDS + list('{}[]<>,;:"')) + text[i:]
     return dict(case, schema=text)
+
+
+JSON_WORDS = ["User", "Group", "App::User", "Long", "Boolean", "Bool", "String", "Record", "Set", "Entity", "Extension",
+              "EntityOrCommon", "ipaddr", "Addr", "Action", "Missing", "", "in", 1, None, True, [], {}]
+
+
+def mutate_json(r, doc):
+    """One structural change somewhere in a JSON schema: a key dropped or renamed, a
+    string replaced, a value swapped for another JSON kind."""
+    spots = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k in list(node):
+                spots.append((node, k))
+                walk(node[k])
+        elif isinstance(node, list):
+            for i in range(len(node)):
+                spots.append((node, i))
+                walk(node[i])
+    walk(doc)
+    if not spots:
+        return doc
+    parent, key = r.choice(spots)
+    k = r.random()
+    if k < 0.35:
+        del parent[key]
+    elif k < 0.5 and isinstance(parent, dict):
+        parent[r.choice(["type", "name", "required", "element", "attributes", "shape", "memberOf", "appliesTo", "extra"])] = parent.pop(key)
+    else:
+        parent[key] = r.choice(JSON_WORDS)
+    return doc
 
 
 # ---------------------------------------------------------------- running
