@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
-        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar", "CLeashShim"]),
         .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
         // Real-kernel tests (root): host-kernel suites, and BPF LSM suites the VM bench runs.
         .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim"]),

@@ -102,15 +102,18 @@ public struct LandlockPlanner {
                 guard let c = anchored[i][action] else { continue }
                 if rule.effect == "forbid" { forbids.append(c) } else { permits.append(c) }
             }
-            let allowed = LoweredCondition.and([.or(permits), .not(.or(forbids))])
+            let permitted = LoweredCondition.or(permits)
+            let allowed = LoweredCondition.and([permitted, .not(.or(forbids))])
             var partial = Set<String>()
             expand("/", allowed, depth: 0) { path, dir in
                 rights[path, default: 0] |= dir ? r : (r & ~LandlockRights.directoryOnly)
                 isDir[path] = dir
             } partial: { d in
                 partial.insert(d)
-                // Listing names is let through so `ls` and path walks work; contents stay denied.
-                if action == "FileOpenReadOnly" {
+                // Inside a tree the policy lets the sandbox read, a carve-out would make
+                // `ls` fail on every directory along its path: listing names is let
+                // through there (reported on the permit); contents stay denied.
+                if action == "FileOpenReadOnly" && permitted.beneath(d) == .some(true) {
                     rights[d, default: 0] |= UInt64(LEASH_LL_FS_READ_DIR)
                     isDir[d] = true
                 }
@@ -138,9 +141,12 @@ public struct LandlockPlanner {
                 guard let info = Vocabulary.action(action) else { continue }
                 switch info.kind {
                 case .mcp: worsen(.notApplicable, action, "decided by the MCP proxy, not the kernel"); continue
-                case .host: worsen(.notEnforceable, action, "network rules are not enforced by the landlock backend yet (cgroup connect programs are not wired into `leash run`)"); continue
-                case .file: break
+                case .host where !(rule.effect == "permit" && cond == .constant(true)): worsen(.notEnforceable, action, "network rules are not enforced by the landlock backend yet (cgroup connect programs are not wired into `leash run`)"); continue
+                case .file, .host: break
                 }
+                // Allowed everywhere by this rule: not restricting the action is exactly right.
+                // Forbids on such an action are reported on the forbid and in the gaps.
+                if rule.effect == "permit" && cond == .constant(true) && (LandlockRights.invisible[action] != nil || info.kind == .host) { continue }
                 if let why = LandlockRights.invisible[action] { worsen(.notEnforceable, action, why); continue }
                 if let why = LandlockRights.borrowed[action] { worsen(.approximated, action, why) }
                 let r = LandlockRights.byAction.first { $0.action == action }?.rights ?? 0

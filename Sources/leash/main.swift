@@ -23,6 +23,9 @@ let root = Command(
     subcommands: allCommands())
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-// `leash -- CMD` is the short form of `leash run -- CMD`.
-if arguments.first == "--" { arguments.insert("run", at: 0) }
+// `leash -- CMD` (or `leash --allow-approximate -- CMD`, any run options before the `--`)
+// is the short form of `leash run -- CMD`.
+if let first = arguments.first, first == "--" || (first.hasPrefix("--") && first != "--help" && arguments.contains("--")) {
+    arguments.insert("run", at: 0)
+}
 exit(root.main(arguments))

@@ -1,0 +1,152 @@
+// `leash run` with the landlock backend on the running kernel: real processes, real
+// syscalls. Landlock needs no privilege, so these run wherever Landlock ABI >= 3 is active.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLeashShim
+import Foundation
+import Testing
+
+/// A policy whose file rules Landlock expresses exactly, over one scratch workdir; what
+/// Landlock cannot restrict is allowed outright so the policy needs no consent.
+private func exactPolicy(workdir: String) -> String {
+    """
+    @id("read-system")
+    permit (principal, action == Action::"FileOpenReadOnly", resource)
+    when { resource in [Dir::"/usr/", Dir::"/lib/", Dir::"/lib64/", Dir::"/etc/", Dir::"/proc/", Dir::"/dev/", Dir::"\(workdir)/"] };
+
+    @id("run-system")
+    permit (principal, action == Action::"ProcessExec", resource) when { resource in Dir::"/usr/" };
+
+    @id("write-workdir")
+    permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileUnlink", Action::"FileTruncate"], resource)
+    when { resource in Dir::"\(workdir)/" };
+
+    @id("unrestrictable")
+    permit (principal, action in [Action::"FileChmod", Action::"FileChown", Action::"FileSetxattr",
+        Action::"ProcessMmapExec", Action::"UnixConnect", Action::"NetworkConnect", Action::"NetworkSend"], resource);
+    """
+}
+
+@Suite(.serialized, .enabled(if: leash_landlock_abi_version() >= 3, "needs Landlock ABI 3 or later on this kernel"))
+struct SandboxRunTests {
+    let scratch: ScratchDirectory
+    let workdir: String
+    let outside: ScratchDirectory
+    let policyFile: String
+
+    init() throws {
+        scratch = try ScratchDirectory("sandbox")
+        outside = try ScratchDirectory("outside")
+        workdir = scratch.path + "/work"
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: false)
+        _ = try outside.write("secret.txt", "top secret\n")
+        try "hello from the workdir\n".write(toFile: workdir + "/in.txt", atomically: false, encoding: .utf8)
+        policyFile = try scratch.write("policy.cedar", exactPolicy(workdir: workdir))
+    }
+
+    func leash(_ args: [String], env: [String] = []) throws -> ProcessResult {
+        try run(["/usr/bin/env"] + env + [try leashBinary()] + args)
+    }
+
+    func sandboxed(_ script: String, extra: [String] = [], env: [String] = []) throws -> ProcessResult {
+        try leash(["run", "--policy", policyFile] + extra + ["--", "/usr/bin/sh", "-c", script], env: env)
+    }
+
+    @Test func anAllowedFileCanBeRead() throws {
+        let r = try sandboxed("cat '\(workdir)/in.txt'")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "hello from the workdir\n")
+    }
+
+    @Test func aFileOutsideThePolicyCannotBeRead() throws {
+        let r = try sandboxed("cat '\(outside.path)/secret.txt'")
+        #expect(r.status != 0)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("Permission denied"), "\(r.stderr)")
+        // The same file is readable without the sandbox: the denial is the sandbox's.
+        #expect(try run(["/usr/bin/cat", outside.path + "/secret.txt"]).stdout == "top secret\n")
+    }
+
+    @Test func writesOutsideTheWorkdirFailAndInsideSucceed() throws {
+        let r = try sandboxed("echo x > '\(outside.path)/new.txt'; echo y > '\(workdir)/new.txt' && cat '\(workdir)/new.txt'")
+        #expect(r.stdout == "y\n", "\(r.stderr)")
+        #expect(r.stderr.contains("Permission denied"))
+        #expect(!FileManager.default.fileExists(atPath: outside.path + "/new.txt"))
+        #expect(FileManager.default.fileExists(atPath: workdir + "/new.txt"))
+    }
+
+    @Test func anExecOutsideTheExecRuleFails() throws {
+        let copy = workdir + "/mytrue"
+        try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: copy)
+        let r = try sandboxed("'\(copy)'; echo status=$?")
+        #expect(r.stdout == "status=126\n", "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test(arguments: [0, 3, 42])
+    func theCommandsExitStatusIsLeashs(_ code: Int32) throws {
+        #expect(try sandboxed("exit \(code)").status == code)
+    }
+
+    @Test func aCommandKilledBySignalExitsLikeAShellSays() throws {
+        #expect(try sandboxed("kill -KILL $$").status == 128 + SIGKILL)
+    }
+
+    @Test func aMissingCommandIs127() throws {
+        let r = try leash(["run", "--policy", policyFile, "--", "/nonexistent/tool"])
+        #expect(r.status == 127)
+        #expect(r.stderr.contains("/nonexistent/tool"))
+    }
+
+    @Test func theEnvironmentIsScrubbed() throws {
+        let r = try leash(["run", "--policy", policyFile, "--env", "GITHUB_TOKEN", "--", "/usr/bin/env"],
+                          env: ["AWS_SECRET_ACCESS_KEY=aws", "GITHUB_TOKEN=gh", "NPM_TOKEN=npm", "ANTHROPIC_API_KEY=ak", "LC_TIME=C", "HOME=/root"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let names = Set(r.stdout.split(separator: "\n").compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        #expect(names.contains("ANTHROPIC_API_KEY"))
+        #expect(names.contains("GITHUB_TOKEN"))
+        #expect(names.contains("LC_TIME"))
+        #expect(names.contains("PATH"))
+        #expect(!names.contains("AWS_SECRET_ACCESS_KEY"))
+        #expect(!names.contains("NPM_TOKEN"))
+    }
+
+    @Test func anApproximatedPolicyIsRefusedWithoutConsent() throws {
+        let carve = try scratch.write("carve.cedar", exactPolicy(workdir: workdir) + """
+
+            @id("no-in-txt")
+            forbid (principal, action == Action::"FileOpenReadOnly", resource) when { resource.path like "*/in.txt" };
+            """)
+        let refused = try leash(["run", "--policy", carve, "--", "/usr/bin/true"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("no-in-txt"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-approximate"))
+
+        let log = scratch.path + "/audit.jsonl"
+        // WORKDIR is where `*/in.txt` is looked for at start.
+        let ran = try leash(["run", "--policy", carve, "--set", "WORKDIR=\(workdir)", "--allow-approximate", "--audit-log", log, "--",
+                             "/usr/bin/sh", "-c", "cat '\(workdir)/in.txt'; echo status=$?"])
+        #expect(ran.status == 0)
+        #expect(ran.stdout == "status=1\n", "the pinned carve-out still denies the file that existed at start: \(ran.stdout)")
+        let events = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(events.first?["event"] as? String == "start")
+        #expect(events.first?["backend"] as? String == "landlock")
+        #expect(events.contains { $0["event"] as? String == "approximation" && $0["rule"] as? String == "no-in-txt" })
+        #expect(events.last?["event"] as? String == "exit")
+    }
+
+    @Test func theShortFormRunsTheDefaultPolicyOnlyWithConsent() throws {
+        let refused = try leash(["--", "/usr/bin/true"], env: ["HOME=/root"])
+        #expect(refused.status == 65)
+        let ran = try leash(["--allow-approximate", "--", "/usr/bin/sh", "-c", "exit 5"], env: ["HOME=/root"])
+        #expect(ran.status == 5, "\(ran.stderr)")
+    }
+
+    @Test func auditModeIsRefusedOnThisBackend() throws {
+        let r = try leash(["run", "--policy", policyFile, "--mode", "audit", "--", "/usr/bin/true"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("audit"))
+    }
+}

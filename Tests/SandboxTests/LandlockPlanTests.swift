@@ -1,0 +1,162 @@
+import CLeashShim
+import Foundation
+import PolicyCompiler
+import Sandbox
+import Testing
+
+let read = UInt64(LEASH_LL_FS_READ_FILE)
+let readDir = UInt64(LEASH_LL_FS_READ_DIR)
+let write = UInt64(LEASH_LL_FS_WRITE_FILE)
+let makeReg = UInt64(LEASH_LL_FS_MAKE_REG)
+
+@Suite struct LandlockPlanTests {
+    let tree = FakeTree(["/home/u/docs/a.txt", "/home/u/notes.txt", "/home/u/.ssh/id_rsa", "/home/u/proj/.ssh/key",
+                         "/etc/passwd", "/usr/bin/ls", "/w/src/main.c", "/w/.env"])
+
+    @Test func aSubtreeRuleIsExactAndOneGrant() throws {
+        let p = try plan("""
+            @id("read-etc") permit (principal, action == Action::"FileOpenReadOnly", resource) when { resource in Dir::"/etc/" };
+            @id("write-w") permit (principal, action in Action::"FileWrite", resource) when { resource in Dir::"/w/" }
+                unless { action in [Action::"FileChmod", Action::"FileChown", Action::"FileSetxattr", Action::"FileLink"] };
+            \(allowUnrestrictable)
+            """, tree: tree)
+        let byID = Dictionary(uniqueKeysWithValues: p.rules.map { ($0.id, $0) })
+        #expect(byID["read-etc"]?.status == .exact)
+        #expect(byID["write-w"]?.status == .exact, "\(byID["write-w"]?.reasons ?? [])")
+        #expect(p.gaps.isEmpty)
+        #expect(!p.needsConsent)
+        #expect(p.grants.contains { $0.path == "/etc" && $0.rights == read | readDir && $0.isDirectory })
+        #expect(rights(p, at: "/w/src/main.c") & (write | makeReg) == write | makeReg)
+        #expect(rights(p, at: "/home/u/notes.txt") == 0)
+    }
+
+    /// "Read everything except ~/.ssh": siblings along the path are granted, the carve-out is
+    /// not, and the permit says entries created later in the expanded directories are denied.
+    @Test func aCarveOutIsExpandedIntoSiblings() throws {
+        let p = try plan("""
+            @id("read-all") permit (principal, action == Action::"FileOpenReadOnly", resource);
+            @id("no-ssh") forbid (principal, action == Action::"FileOpenReadOnly", resource) when { resource in Dir::"/home/u/.ssh/" };
+            \(allowUnrestrictable)
+            """, tree: tree)
+        #expect(rights(p, at: "/home/u/docs/a.txt") & read != 0)
+        #expect(rights(p, at: "/home/u/notes.txt") & read != 0)
+        #expect(rights(p, at: "/etc/passwd") & read != 0)
+        #expect(rights(p, at: "/home/u/.ssh/id_rsa") & read == 0)
+        #expect(Set(p.expandedDirectories) == ["/", "/home", "/home/u"])
+        let readAll = p.rules.first { $0.id == "read-all" }!
+        #expect(readAll.status == .approximated)
+        #expect(readAll.reasons.contains { $0.contains("entries created there after start are denied") })
+        #expect(p.rules.first { $0.id == "no-ssh" }?.status == .exact)
+    }
+
+    /// `*/.ssh/*` is pinned to the .ssh directories that exist under the search roots.
+    @Test func anUnanchoredPatternIsPinnedToWhatExists() throws {
+        let p = try plan("""
+            @id("read-all") permit (principal, action == Action::"FileOpenReadOnly", resource);
+            @id("ssh") forbid (principal, action == Action::"FileOpenReadOnly", resource) when { resource.path like "*/.ssh/*" };
+            \(allowUnrestrictable)
+            """, tree: tree)
+        #expect(Set(p.anchors[#""*/.ssh/*""#] ?? []) == ["/home/u/.ssh/", "/home/u/proj/.ssh/"])
+        #expect(rights(p, at: "/home/u/.ssh/id_rsa") & read == 0)
+        #expect(rights(p, at: "/home/u/proj/.ssh/key") & read == 0)
+        #expect(rights(p, at: "/home/u/docs/a.txt") & read != 0)
+        let ssh = p.rules.first { $0.id == "ssh" }!
+        #expect(ssh.status == .approximated)
+        #expect(ssh.reasons.contains { $0.contains("has no anchor") && $0.contains("2 places") })
+    }
+
+    @Test func rightsLandlockLacksAreNotEnforceable() throws {
+        let p = try plan("""
+            @id("chmod-w") permit (principal, action == Action::"FileChmod", resource) when { resource in Dir::"/w/" };
+            """, tree: tree)
+        #expect(p.rules[0].status == .notEnforceable)
+        #expect(p.gaps.map(\.action).contains("FileChmod"))
+        #expect(p.gaps.map(\.action).contains("NetworkConnect"))
+        #expect(p.needsConsent)
+    }
+
+    @Test func creatingOneNamedFileCannotBeGranted() throws {
+        let p = try plan("""
+            @id("one") permit (principal, action == Action::"FileCreate", resource) when { resource == File::"/w/out.txt" };
+            \(allowUnrestrictable)
+            """, tree: tree)
+        #expect(p.rules[0].status == .approximated)
+        #expect(p.rules[0].reasons.contains { $0.contains("single name") })
+        #expect(rights(p, at: "/w/out.txt") & makeReg == 0)
+    }
+
+    @Test func flagsAreFixedFalseAndNoted() throws {
+        let p = try plan("""
+            @id("read-all") permit (principal, action == Action::"FileOpenReadOnly", resource);
+            @id("ssh") forbid (principal, action == Action::"FileOpenReadOnly", resource) when { resource in Dir::"/home/u/.ssh/" }
+                unless { context.approved_ssh };
+            \(allowUnrestrictable)
+            """, tree: tree)
+        let ssh = p.rules.first { $0.id == "ssh" }!
+        #expect(ssh.status == .exact)
+        #expect(ssh.notes.contains { $0.contains("context.approved_ssh") })
+        #expect(rights(p, at: "/home/u/.ssh/id_rsa") & read == 0)
+    }
+
+    @Test func networkAndMcpRulesAreReportedAsSuch() throws {
+        let p = try plan("""
+            @id("net") permit (principal, action == Action::"NetworkConnect", resource) when { resource.port == 443 };
+            @id("mcp") permit (principal, action == Action::"McpCall", resource);
+            """, tree: tree)
+        #expect(p.rules.first { $0.id == "net" }?.status == .notEnforceable)
+        #expect(p.rules.first { $0.id == "mcp" }?.status == .notApplicable)
+        #expect(p.rules.first { $0.id == "mcp" }?.needsConsent == false)
+    }
+}
+
+@Suite struct PatternBeneathTests {
+    @Test func subtreePatterns() {
+        let p = GlobPattern(["/", "t", "m", "p", "/", nil])
+        #expect(p.matchesAll(beneath: "/tmp"))
+        #expect(p.matchesAll(beneath: "/tmp/a"))
+        #expect(!p.matchesAll(beneath: "/"))
+        #expect(p.matchesSome(beneath: "/"))
+        #expect(!p.matchesSome(beneath: "/usr"))
+        #expect(p.subtreeRoot == "/tmp")
+    }
+
+    @Test func theDirectoryItselfIsNotBeneathIt() {
+        #expect(!GlobPattern(literal: "/tmp/").matchesSome(beneath: "/tmp"))
+        #expect(GlobPattern(literal: "/tmp/a").matchesSome(beneath: "/tmp"))
+        #expect(!GlobPattern(literal: "/tmp/a").matchesAll(beneath: "/tmp"))
+    }
+
+    @Test func unanchoredPatterns() {
+        let p = GlobPattern([nil, "/", ".", "s", "s", "h", "/", nil])
+        #expect(p.isUnanchored)
+        #expect(p.matchesAll(beneath: "/home/u/.ssh"))
+        #expect(p.matchesSome(beneath: "/usr"))
+        #expect(!p.matchesAll(beneath: "/home/u"))
+        #expect(p.subtreeRoot == nil)
+    }
+}
+
+@Suite struct EnvironmentFilterTests {
+    @Test func passesTheAllowlistAndApiKeysAndWithholdsSecrets() {
+        let r = EnvironmentFilter().filter(["PATH": "/bin", "LC_TIME": "C", "ANTHROPIC_API_KEY": "k", "AWS_SECRET_ACCESS_KEY": "s",
+                                            "GITHUB_TOKEN": "t", "HOME": "/h"])
+        #expect(Dictionary(uniqueKeysWithValues: r.environment) == ["PATH": "/bin", "LC_TIME": "C", "ANTHROPIC_API_KEY": "k", "HOME": "/h"])
+        #expect(r.withheld == ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN"])
+        #expect(r.withheld.allSatisfy(EnvironmentFilter.looksSecret))
+    }
+
+    @Test func envNamesPassWhatWouldBeWithheld() {
+        let r = EnvironmentFilter(extra: ["GITHUB_TOKEN"]).filter(["GITHUB_TOKEN": "t", "NPM_TOKEN": "n"])
+        #expect(r.environment.map(\.0) == ["GITHUB_TOKEN"])
+        #expect(r.withheld == ["NPM_TOKEN"])
+    }
+}
+
+@Suite struct DefaultPolicyTests {
+    @Test func theEmbeddedPolicyIsTheShippedFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("policies/default.cedar")
+        #expect(DefaultPolicy.source == (try String(contentsOf: url, encoding: .utf8)))
+        #expect(try compile(DefaultPolicy.source).rules.count > 10)
+    }
+}
