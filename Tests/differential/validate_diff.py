@@ -676,6 +676,26 @@ def mutate_json(r, doc):
     return doc
 
 
+POLICY_SWAPS = [["==", "!=", "<", "<=", ">", ">=", "in"], ["&&", "||"], ["principal", "resource", "context", "action"],
+                ["a0", "a1", "a2", "a3", "c0", "c1", "addr", "zip", "street", "f0", "owner", "n"],
+                ["User", "Group", "Doc", "Team", "Color", "Action"], ["true", "false", "1", "\"a\"", "[1]", "{}"],
+                ["contains", "containsAll", "containsAny"], ["hasTag", "getTag"], ["when", "unless"],
+                ["isIpv4", "isLoopback", "lessThan", "toDays", "offset", "isEmpty"]]
+
+
+def mutate_policies(r, case):
+    """The case with one token of its policies replaced by another of the same family
+    (an operator, a variable, an attribute or type name, a literal)."""
+    import re
+    toks = re.split(r"(\s+|[(),;{}\[\].])", case["policies"])
+    spots = [(i, fam) for i, t in enumerate(toks) for fam in POLICY_SWAPS if t in fam]
+    if not spots:
+        return case
+    i, fam = r.choice(spots)
+    toks[i] = r.choice([x for x in fam if x != toks[i]])
+    return dict(case, policies="".join(toks))
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -718,6 +738,8 @@ def main():
     ap.add_argument("--show", type=int, default=5)
     ap.add_argument("--mutate", type=float, default=0.0, metavar="SHARE",
                     help="damage the schema text of this share of the cases (0..1) to test schema errors")
+    ap.add_argument("--mutate-policies", type=float, default=0.0, metavar="SHARE",
+                    help="swap one token of the policies of this share of the cases for another of its kind")
     ap.add_argument("--emit", action="store_true",
                     help="print each case with cedarpy's verdict as a JSON line instead of running leash "
                          "(the Swift test suite checks these in-process)")
@@ -727,6 +749,9 @@ def main():
     if args.mutate:
         r = random.Random("mutate-" + args.seed)
         cases = [mutate(r, c) if r.random() < args.mutate else c for c in cases]
+    if args.mutate_policies:
+        r = random.Random("mutate-policies-" + args.seed)
+        cases = [mutate_policies(r, c) if r.random() < args.mutate_policies else c for c in cases]
     if args.emit:
         for case in cases:
             ref, ref_errors = oracle(case)
