@@ -33,6 +33,30 @@ struct OracleTests {
         #expect(accepted > 100)
     }
 
+    /// Mutated and random input (kept shallow, which Cedar's recursive conversions need):
+    /// the same verdict as Cedar on every one, and the same JSON for those accepted.
+    @Test func fuzzedInputsGetCedarsVerdict() throws {
+        var gen = FuzzInputs(seed: 99, maxDeep: 40)
+        let inputs = (0..<5_000).map { _ in gen.next() }
+        let answers = try CedarpyOracle.run(inputs)
+        #expect(answers.count == inputs.count)
+        var accepted = 0, failures = 0
+        for (src, cedar) in zip(inputs, answers) where failures < 10 {
+            let ours = try? CedarParser.parsePolicySet(src)
+            if (ours != nil) != cedar.ok {
+                failures += 1
+                Issue.record("leash \(ours != nil ? "accepts" : "rejects"), Cedar \(cedar.ok ? "accepts" : "rejects: \(cedar.error ?? "")"):\n\(src)")
+            } else if let ours, let est = cedar.est {
+                accepted += 1
+                if !JSONCompare.same(PolicyJSON.export(ours), est) {
+                    failures += 1
+                    Issue.record("JSON differs for:\n\(src)")
+                }
+            }
+        }
+        #expect(accepted > 200)
+    }
+
     @Test func formattedTextMeansTheSameToCedar() throws {
         let sets = Self.sources.compactMap { try? CedarParser.parsePolicySet($0) }
         let formatted = sets.map { CedarFormatter.format($0) }
