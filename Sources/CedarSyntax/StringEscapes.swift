@@ -79,7 +79,8 @@ enum StringEscapes {
                     i += 2
                     let v = h * 16 + l
                     guard v <= 0x7F else { fail(escStart, i); return }
-                    emit(.char(Unicode.Scalar(UInt8(v))))
+                    // Only `\*` is a literal star: Cedar reads a star spelled `\x2a` as a wildcard.
+                    emit(pattern && v == 0x2A ? .wildcard : .char(Unicode.Scalar(UInt8(v))))
                 case UInt8(ascii: "u"):
                     guard i < end, body[i] == UInt8(ascii: "{") else { fail(escStart, i); return }
                     i += 1
@@ -99,7 +100,7 @@ enum StringEscapes {
                     guard closed, digits >= 1, digits <= 6, let s = Unicode.Scalar(v) else {
                         fail(escStart, i); return
                     }
-                    emit(.char(s))
+                    emit(pattern && s == "*" ? .wildcard : .char(s))
                 default:
                     // Report the whole escaped character, which may be several bytes.
                     var j = i

@@ -35,7 +35,8 @@ enum Corpus {
         // like
         "principal like \"a\"", "principal like \"a*\"", "principal like \"\\*\"", "principal like \"a\\*b*\\n\\u{41}\"",
         "principal like \"\\x\"", "principal like principal", "principal like \"**\"", "\"a\" like \"a\" == true",
-        "principal like \"*\" like \"*\"",
+        "principal like \"*\" like \"*\"", "principal like \"\\u{2a}\"", "principal like \"\\x2a\\x2A\"",
+        "principal like \"\\\\*\"", "principal like \"\\\\\\*\"",
         // is
         "principal is User", "principal is A::B::C", "principal is User in Group::\"a\"", "principal is User in [1]",
         "principal is User == true", "principal is if", "principal is __cedar::X", "principal is __cedarx",
