@@ -43,7 +43,7 @@ public enum CedarParser {
         var result: Name? = nil
         do {
             guard p.kind == .ident else { throw p.unexpected(expected: "a name") }
-            let (name, _) = p.parsePath(first: p.bump())
+            let name = p.parsePath(first: p.bump())
             if p.kind != .eof { throw p.unexpected(expected: "end of input after the name") }
             result = name
         } catch {}

@@ -124,7 +124,7 @@ extension Parser {
         } else if at("is") {
             _ = bump()
             guard kind == .ident else { throw unexpected(expected: "an entity type after `is`") }
-            let (name, _) = parsePath(first: bump())
+            let name = parsePath(first: bump())
             if at("in") {
                 _ = bump()
                 let r = try add()
@@ -413,7 +413,7 @@ extension Parser {
             }
         }
         _ = bump()
-        let (name, _) = parsePath(first: first)
+        let name = parsePath(first: first)
         if kind == .doubleColon {
             _ = bump()
             guard kind == .string else { throw unexpected(expected: "a quoted entity id or a name after `::`") }

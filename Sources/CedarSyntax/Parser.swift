@@ -69,11 +69,6 @@ struct Parser {
         return true
     }
 
-    func identAt(_ k: Int, _ word: String) -> Bool {
-        let t = tokens[min(i + k, tokens.count - 1)]
-        return t.kind == .ident && text(t) == word
-    }
-
     mutating func bump() -> Token {
         let t = tokens[i]
         if i < tokens.count - 1 { i += 1 }
@@ -204,7 +199,7 @@ struct Parser {
     }
 
     /// `Ident {:: Ident}` while the next part is an identifier (not a string).
-    mutating func parsePath(first: Token) -> (Name, SourceRange) {
+    mutating func parsePath(first: Token) -> Name {
         var parts = [text(first)]
         checkIdentifier(first)
         while kind == .doubleColon, peekKind(1) == .ident {
@@ -213,15 +208,14 @@ struct Parser {
             checkIdentifier(t)
             parts.append(text(t))
         }
-        let name = Name(path: Array(parts.dropLast()), basename: parts.last!)
-        return (name, range(from: first.startLoc))
+        return Name(path: Array(parts.dropLast()), basename: parts.last!)
     }
 
     /// `Path :: "id"`.
     mutating func parseEntityUIDTokens() throws -> EntityUID {
         guard kind == .ident else { throw unexpected(expected: "an entity reference like `Type::\"id\"`") }
         let first = bump()
-        let (name, _) = parsePath(first: first)
+        let name = parsePath(first: first)
         guard kind == .doubleColon else { throw unexpected(expected: "`::` and a quoted entity id") }
         _ = bump()
         guard kind == .string else { throw unexpected(expected: "a quoted entity id") }

@@ -127,7 +127,7 @@ extension Parser {
         if at("is") {
             _ = bump()
             guard kind == .ident else { throw unexpected(expected: "an entity type after `is`") }
-            let (name, _) = parsePath(first: bump())
+            let name = parsePath(first: bump())
             if at("in") {
                 _ = bump()
                 return .isIn(name, try parseEntityOrSlot(slot))

@@ -100,7 +100,7 @@ sigaltstack(&alt, nil)
 for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {
     var action = sigaction()
     action.__sigaction_handler.sa_handler = { _ in
-        dumpAndExit("fuzz-parser: CRASH; the input is saved in the --out file\n", status: 3)
+        dumpAndExit("fuzz-parser: CRASH; the input is saved in the --out file (default .build-fuzz-parser/failure.cedar)\n", status: 3)
     }
     action.sa_flags = Int32(SA_ONSTACK)
     sigaction(sig, &action, nil)
@@ -113,7 +113,7 @@ pthread_create(&watchdog, nil, { _ in
         usleep(50_000)
         let s = startedAt
         if s != 0, mainThreadCPUNanos() &- s > UInt64(limitMillis) * 1_000_000 {
-            dumpAndExit("fuzz-parser: HANG (an input exceeded the time limit); the input is saved in the --out file\n", status: 4)
+            dumpAndExit("fuzz-parser: HANG (an input exceeded the CPU time limit); the input is saved in the --out file (default .build-fuzz-parser/failure.cedar)\n", status: 4)
         }
     }
 }, nil)
