@@ -317,7 +317,9 @@ extension Parser {
         if cedarExtensionFunctions.contains(name) {
             report("`\(name)` is a function, not a method: write `\(name)(…)`", at: range(of: nameTok))
         } else {
-            report("`\(name)` is not a Cedar method", at: range(of: nameTok))
+            let methods = Array(cedarExtensionMethods) + Array(cedarOperatorMethods.keys)
+            report("`\(name)` is not a Cedar method", at: range(of: nameTok),
+                   notes: Suggestions.note(for: name, in: methods.sorted()))
         }
         return (Expr(.bool(false), range: r), depth)
     }
@@ -429,7 +431,8 @@ extension Parser {
                     report("`\(name)` is a method, not a function: write `value.\(name)(…)`", at: range(of: first))
                 } else {
                     report("`\(name)` is not a Cedar function; the functions are ip, decimal, datetime and duration",
-                           at: range(from: start, to: previousEnd))
+                           at: range(from: start, to: previousEnd),
+                           notes: Suggestions.note(for: name.qualified, in: cedarExtensionFunctions.sorted()))
                 }
                 return (Expr(.bool(false), range: r), depth)
             }
@@ -437,7 +440,7 @@ extension Parser {
         }
         if name.path.isEmpty {
             report("unknown variable `\(word)`; the variables are principal, action, resource and context",
-                   at: range(of: first))
+                   at: range(of: first), notes: Suggestions.note(for: word, in: Variable.allCases.map(\.rawValue)))
             return (Expr(.bool(false), range: range(of: first)), 1)
         }
         throw unexpected(expected: "`::` and a quoted entity id after `\(name)`")

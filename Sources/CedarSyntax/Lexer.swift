@@ -177,7 +177,8 @@ struct Lexer {
             let t = tok(.invalid)
             let text = String(decoding: bytes[start..<pos], as: UTF8.self)
             diagnostics.append(Diagnostic(.error, "invalid character `\(text)`",
-                                          at: SourceRange(file: file, start: startLoc, end: t.endLoc)))
+                                          at: SourceRange(file: file, start: startLoc, end: t.endLoc),
+                                          notes: Suggestions.hint(forInvalid: text, next: peek())))
             return t
         }
     }

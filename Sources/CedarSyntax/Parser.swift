@@ -116,7 +116,11 @@ struct Parser {
     }
 
     mutating func unexpected(expected: String) -> ParseAbort {
-        fail("unexpected \(describeCurrent), expected \(expected)")
+        if kind == .assign {
+            report("unexpected `=`, expected \(expected)", at: range(of: tok), notes: ["help: write `==` to compare"])
+            return ParseAbort()
+        }
+        return fail("unexpected \(describeCurrent), expected \(expected)")
     }
 
     mutating func expect(_ k: TokenKind, _ what: String? = nil) throws -> Token {

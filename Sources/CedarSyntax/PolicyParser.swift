@@ -58,6 +58,11 @@ extension Parser {
         }
         let effect: Effect
         if at("permit") { effect = .permit } else if at("forbid") { effect = .forbid } else {
+            if kind == .ident, let fix = Suggestions.closest(to: tokText, in: ["permit", "forbid"]) {
+                report("unexpected `\(tokText)`, expected `permit` or `forbid`", at: range(of: tok),
+                       notes: ["help: did you mean `\(fix)`?"])
+                throw ParseAbort()
+            }
             throw unexpected(expected: annotations.isEmpty ? "`permit` or `forbid`" : "`permit`, `forbid` or another annotation")
         }
         _ = bump()
@@ -83,7 +88,9 @@ extension Parser {
         while kind == .ident {
             let ck: ConditionKind
             if at("when") { ck = .when } else if at("unless") { ck = .unless } else {
-                throw fail("expected `when`, `unless` or `;`, found `\(tokText)`")
+                report("expected `when`, `unless` or `;`, found `\(tokText)`", at: range(of: tok),
+                       notes: Suggestions.note(for: tokText, in: ["when", "unless"]))
+                throw ParseAbort()
             }
             let cs = bump().startLoc
             clause = "a `\(ck.rawValue)` clause"
@@ -108,6 +115,11 @@ extension Parser {
         if at(v.rawValue) { _ = bump(); return }
         if kind == .ident, let other = Variable(rawValue: tokText) {
             throw fail("found `\(other.rawValue)` where the policy scope needs `\(v.rawValue)`: the scope is `principal, action, resource` in that order")
+        }
+        if kind == .ident, Suggestions.closest(to: tokText, in: [v.rawValue]) != nil {
+            report("unexpected `\(tokText)`, expected `\(v.rawValue)`", at: range(of: tok),
+                   notes: ["help: did you mean `\(v.rawValue)`?"])
+            throw ParseAbort()
         }
         throw unexpected(expected: "`\(v.rawValue)`")
     }

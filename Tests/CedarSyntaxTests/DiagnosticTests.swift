@@ -91,3 +91,24 @@ func diagnostics(_ source: String) -> [Diagnostic] {
             """)
     }
 }
+
+@Suite struct DiagnosticHelpTests {
+    func notes(_ source: String) -> [String] { diagnostics(source).flatMap(\.notes) }
+
+    @Test func suggestsTheWordMeant() {
+        #expect(notes("permit(principal, actoin, resource);") == ["help: did you mean `action`?"])
+        #expect(notes("permti(principal, action, resource);") == ["help: did you mean `permit`?"])
+        #expect(notes("permit(principal, action, resource) wehn { true };") == ["help: did you mean `when`?"])
+        #expect(notes("permit(principal, action, resource) when { principl };") == ["help: did you mean `principal`?"])
+        #expect(notes("permit(principal, action, resource) when { [1].containsALL([]) };") == ["help: did you mean `containsAll`?"])
+        #expect(notes("permit(principal, action, resource) when { ipaddr(\"x\") };").isEmpty)
+        #expect(notes("permit(principal, action, resource) when { decimel(\"1\") };") == ["help: did you mean `decimal`?"])
+    }
+
+    @Test func hintsForOtherLanguagesHabits() {
+        #expect(notes("permit(principal, action, resource) when { 1 = 1 };") == ["help: write `==` to compare"])
+        #expect(notes("permit(principal, action, resource) when { true & false };") == ["help: Cedar's `and` is `&&`"])
+        #expect(notes("permit(principal, action, resource) when { context['a'] };").first == "help: Cedar strings use double quotes: \"…\"")
+        #expect(notes("permit(principal, action, resource) when { 1 /* c */ };").first == "help: Cedar has only `//` comments, to the end of the line")
+    }
+}
