@@ -354,9 +354,10 @@ struct Typechecker {
             if case .string(let s) = args[0].kind, let problem = literalCheck(s) {
                 throw fail(e, "error during extension function argument validation: \(problem)")
             }
-            if literal(args[0]) == nil || { if case .variable(.action) = args[0].kind { return true }; return false }() {
-                throw fail(e, "extension constructors may not be called with non-literal expressions")
-            }
+            // `action` stands for a literal elsewhere, but here it is a variable.
+            var isLiteral = literal(args[0]) != nil
+            if case .variable = args[0].kind { isLiteral = false }
+            if !isLiteral { throw fail(e, "extension constructors may not be called with non-literal expressions") }
         }
         for (x, t) in zip(args, sig.arguments) { _ = try expect(x, prior, [t], what: "\(t)") }
         return (sig.result, [])
