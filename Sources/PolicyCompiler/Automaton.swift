@@ -16,9 +16,11 @@
 // state would make one state per combination of patterns seen (2^k). `*X*` matches s iff
 // some prefix of s matches `*X`, so the automaton tracks `*X` (which does not stay true)
 // and ORs a bit into a mask when it accepts; at most 64 such patterns per automaton.
-// Likewise the compiler keeps anchored patterns (`/a/b`, `/a/*`: a trie) and unanchored
-// ones (`*.pem`, `*/.ssh/*`) in separate automata, and gives each pattern with an inner
-// `*` its own, so that no automaton is a product of unrelated pattern families.
+// Likewise the compiler keeps pattern families apart so that no automaton is a product of
+// unrelated families: prefix patterns (`/a/*`) and literals form a trie walked forwards;
+// suffix patterns (`*.pem`, `*.github.com`) form a trie walked backwards over the same
+// bytes (`reversed`); `*X*` patterns share an Aho-Corasick-like automaton with emit bits;
+// each pattern with an inner `*` gets its own.
 //
 // Cedar's `like` works on Unicode scalars; matching the UTF-8 bytes is the same for valid
 // UTF-8 because every literal in a pattern is a whole encoded scalar.
@@ -39,6 +41,8 @@ public struct StringAutomaton: Codable, Sendable {
     /// Per state, emit bits; bit i stands for `emitAtoms[i]`.
     public var emit: [UInt64]
     public var emitAtoms: [Int]
+    /// Walk the string from its last byte to its first.
+    public var reversed: Bool
 
     public var stateCount: Int { defaultNext.count }
 }
@@ -49,7 +53,7 @@ enum AutomatonBuilder {
     /// Subset construction over the union of the patterns' NFAs.
     /// `emitters` are `*X*` patterns: tracked as `*X`, reported through emit bits.
     static func build(dim: StringDim, patterns: [(atom: Int, pattern: GlobPattern)], emitters: [(atom: Int, pattern: GlobPattern)] = [],
-                      maxStates: Int) throws(AutomatonTooLarge) -> StringAutomaton {
+                      reversed: Bool = false, maxStates: Int) throws(AutomatonTooLarge) -> StringAutomaton {
         // Each pattern as bytes, -1 for `*`.
         var elems: [[Int16]] = []
         for (_, p) in patterns + emitters.map({ ($0.atom, GlobPattern(Array($0.pattern.elements.dropLast()))) }) {
@@ -57,7 +61,7 @@ enum AutomatonBuilder {
             for x in p.elements {
                 if let c = x { for b in String(Character(c)).utf8 { e.append(Int16(b)) } } else if e.last != -1 { e.append(-1) }
             }
-            elems.append(e)
+            elems.append(reversed ? e.reversed() : e)
         }
         let classic = patterns.count
         var offset: [Int32] = [], owner: [Int32] = [], pos: [Int16] = []
@@ -117,7 +121,7 @@ enum AutomatonBuilder {
         }
         return StringAutomaton(dim: dim, patternAtoms: patterns.map(\.atom), start: start, defaultNext: defaultNext,
                                edgeState: edgeState, edgeByte: edgeByte, edgeNext: edgeNext,
-                               stateClass: stateClass, classes: classes, emit: emit, emitAtoms: emitters.map(\.atom))
+                               stateClass: stateClass, classes: classes, emit: emit, emitAtoms: emitters.map(\.atom), reversed: reversed)
     }
 }
 
@@ -138,7 +142,8 @@ struct AutomatonWalker {
     func walk(_ s: String) -> (cls: Int, mask: UInt64) {
         var state = automaton.start
         var mask = automaton.emit[Int(state)]
-        for b in s.utf8 {
+        let bytes = automaton.reversed ? Array(s.utf8.reversed()) : Array(s.utf8)
+        for b in bytes {
             state = edges[UInt64(UInt32(state)) << 8 | UInt64(b)] ?? automaton.defaultNext[Int(state)]
             mask |= automaton.emit[Int(state)]
         }
@@ -148,30 +153,36 @@ struct AutomatonWalker {
 
 /// Which automaton each pattern goes to (see the header comment for why).
 enum AutomatonPlan {
-    struct Group { var classic: [(atom: Int, pattern: GlobPattern)] = []; var emitters: [(atom: Int, pattern: GlobPattern)] = [] }
+    struct Group {
+        var classic: [(atom: Int, pattern: GlobPattern)] = []
+        var emitters: [(atom: Int, pattern: GlobPattern)] = []
+        var reversed = false
+        var isEmpty: Bool { classic.isEmpty && emitters.isEmpty }
+    }
 
     static func plan(_ pats: [(atom: Int, pattern: GlobPattern)]) -> [Group] {
-        var anchored = Group(), unanchored = [Group()]
+        var literals: [(atom: Int, pattern: GlobPattern)] = [], prefixes = literals, suffixes = literals
+        var infix = [Group()]
         var complex: [Group] = []
         for p in pats {
             let e = p.pattern.elements
             // (Elements are optionals: test values, not `first`/`last`, which are optional twice.)
-            let leadingStar = !e.isEmpty && e[0] == nil
-            let trailingStar = !e.isEmpty && e[e.count - 1] == nil
-            let body = trailingStar ? Array(e.dropLast()) : e
-            if !leadingStar, !body.contains(where: { $0 == nil }) {
-                anchored.classic.append(p)                      // `/a/b`, `/a/*`
-            } else if leadingStar, !body.dropFirst().contains(where: { $0 == nil }) {
-                if e.count > 1 && trailingStar {                // `*X*`
-                    if unanchored[unanchored.count - 1].emitters.count == 64 { unanchored.append(Group()) }
-                    unanchored[unanchored.count - 1].emitters.append(p)
-                } else {                                        // `*X`, `*`
-                    unanchored[0].classic.append(p)
-                }
-            } else {
-                complex.append(Group(classic: [p]))             // inner `*`: one automaton each
+            let lead = !e.isEmpty && e[0] == nil
+            let trail = e.count > (lead ? 1 : 0) && e[e.count - 1] == nil
+            let inner = e.dropFirst(lead ? 1 : 0).dropLast(trail ? 1 : 0).contains { $0 == nil }
+            switch (lead, trail, inner) {
+            case (false, false, false): literals.append(p)
+            case (false, true, false): prefixes.append(p)
+            case (true, false, false): suffixes.append(p)
+            case (true, true, false):
+                if infix[infix.count - 1].emitters.count == 64 { infix.append(Group()) }
+                infix[infix.count - 1].emitters.append(p)
+            default: complex.append(Group(classic: [p]))
             }
         }
-        return ([anchored] + unanchored + complex).filter { !$0.classic.isEmpty || !$0.emitters.isEmpty }
+        // Literals go with the family they are most likely tested with.
+        var forward = Group(classic: prefixes), backward = Group(classic: suffixes, reversed: true)
+        if prefixes.isEmpty && !suffixes.isEmpty { backward.classic += literals } else { forward.classic += literals }
+        return ([forward, backward] + infix + complex).filter { !$0.isEmpty }
     }
 }

@@ -78,9 +78,12 @@ public enum PolicyCompiler {
             var pats: [(atom: Int, pattern: GlobPattern)] = []
             for (i, a) in store.atoms.enumerated() { if case .string(let d, let p) = a, d == sd { pats.append((i, p)) } }
             do {
+                var built: [StringAutomaton] = []
                 for group in AutomatonPlan.plan(pats) {
-                    let a = try AutomatonBuilder.build(dim: sd, patterns: group.classic, emitters: group.emitters,
-                                                       maxStates: options.maxAutomatonStates)
+                    built.append(try AutomatonBuilder.build(dim: sd, patterns: group.classic, emitters: group.emitters,
+                                                            reversed: group.reversed, maxStates: options.maxAutomatonStates))
+                }
+                for a in built {
                     let index = automata.count
                     automata.append(a)
                     if !a.patternAtoms.isEmpty {
