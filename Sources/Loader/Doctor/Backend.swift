@@ -1,5 +1,5 @@
 /// How `leash run` enforces a policy on this kernel.
-public enum Backend: String, Codable, Sendable {
+public enum Backend: String, Codable, Sendable, CaseIterable {
     /// BPF LSM programs decide every file open, exec and connect (the full design).
     case bpfLSM = "bpf-lsm"
     /// Landlock, cgroup BPF and seccomp, where BPF LSM is unavailable.
@@ -7,8 +7,12 @@ public enum Backend: String, Codable, Sendable {
     /// Nothing leash can enforce with.
     case none
 
-    /// Whether leash contains a Landlock enforcement backend yet. Until it does, doctor
-    /// reports backend "none" on kernels without usable BPF LSM even when Landlock is
-    /// active, because `leash run` could not use it. The fallback backend flips this.
-    public static let landlockBackendBuilt = false
+    /// The backends `leash run` can enforce with today. Doctor never names one that is
+    /// missing here, however capable the kernel: it reports what `leash run` will use.
+    /// Add `.bpfLSM` when `leash run` enforces with BPF LSM programs (issue 5).
+    public static let built: Set<Backend> = [.landlock]
+
+    /// The oldest Landlock ABI the Landlock backend accepts (3: truncate rights, Linux
+    /// 6.2); the same number as `LandlockRuleset.minimumABI` in Sources/Sandbox.
+    public static let landlockMinimumABI = 3
 }

@@ -4,7 +4,8 @@ import Glibc
 
 /// Probes a kernel and decides which backend `leash run` will use.
 public enum KernelDoctor {
-    public static func examine(_ kernel: KernelInterface) -> KernelReport {
+    /// `built`: the backends `leash run` has (tests pass other sets).
+    public static func examine(_ kernel: KernelInterface, built: Set<Backend> = Backend.built) -> KernelReport {
         let privileges = kernel.privileges
         let lsms = kernel.activeLSMs()
         let listed = lsms?.contains("bpf") ?? false
@@ -56,8 +57,15 @@ public enum KernelDoctor {
             missing.append("BPF ring buffers (Linux 5.8 or later): decisions cannot be reported")
         }
 
-        let (backend, reason) = chooseBackend(bpfLSMLoadable: loadable, btf: btf, cgroupV2: cgroupMount != nil, landlockABI: landlock)
-        if backend != .bpfLSM && landlock > 0 && !Backend.landlockBackendBuilt {
+        let (backend, reason) = chooseBackend(bpfLSMLoadable: loadable, btf: btf, cgroupV2: cgroupMount != nil,
+                                              landlockABI: landlock, built: built)
+        if loadable && btf && cgroupMount != nil && !built.contains(.bpfLSM) {
+            missing.append("leash run's BPF LSM backend, which is not built yet: this kernel is ready for it")
+        }
+        if backend != .bpfLSM && landlock > 0 && landlock < Backend.landlockMinimumABI {
+            missing.append("Landlock ABI \(Backend.landlockMinimumABI) or later for leash's Landlock backend (this kernel has ABI \(landlock)): Linux 6.2 or later")
+        }
+        if backend == .none && landlock >= Backend.landlockMinimumABI && !built.contains(.landlock) {
             missing.append("leash's Landlock fallback backend, which is not built yet: until it is, this kernel has no backend leash can use")
         }
 
@@ -77,19 +85,26 @@ public enum KernelDoctor {
     }
 
     /// The best backend the facts allow, and one sentence saying why.
-    public static func chooseBackend(bpfLSMLoadable: Bool, btf: Bool, cgroupV2: Bool, landlockABI: Int) -> (Backend, String) {
-        if bpfLSMLoadable && btf && cgroupV2 {
+    public static func chooseBackend(bpfLSMLoadable: Bool, btf: Bool, cgroupV2: Bool, landlockABI: Int,
+                                     built: Set<Backend> = Backend.built) -> (Backend, String) {
+        // Loadable BPF LSM without cgroup v2 is not usable: the programs could not tell
+        // the sandbox's processes from the rest of the system.
+        let bpfLSMUsable = bpfLSMLoadable && btf && cgroupV2
+        if bpfLSMUsable && built.contains(.bpfLSM) {
             return (.bpfLSM, "BPF LSM programs load and attach, and cgroup v2 scopes them to the sandbox")
         }
-        // Loadable BPF LSM without cgroup v2 falls through: the programs could not tell
-        // the sandbox's processes from the rest of the system.
-        if landlockABI > 0 {
-            if Backend.landlockBackendBuilt {
-                return (.landlock, "BPF LSM is not usable here; Landlock ABI \(landlockABI) enforces file rules and cgroup BPF network rules")
+        let why = bpfLSMUsable ? "BPF LSM works on this kernel but leash run's BPF LSM backend is not built yet"
+                               : "BPF LSM is not usable here"
+        if landlockABI >= Backend.landlockMinimumABI {
+            if built.contains(.landlock) {
+                return (.landlock, "\(why); Landlock ABI \(landlockABI) enforces the policy's file rules")
             }
-            return (.none, "BPF LSM is not usable here, and Landlock ABI \(landlockABI) is active but leash's Landlock backend is not built yet")
+            return (.none, "\(why), and Landlock ABI \(landlockABI) is active but leash's Landlock backend is not built yet")
         }
-        return (.none, "neither BPF LSM nor Landlock is usable on this kernel")
+        let landlock = landlockABI > 0
+            ? "Landlock ABI \(landlockABI) is older than the \(Backend.landlockMinimumABI) leash's Landlock backend needs"
+            : "Landlock is not active"
+        return (.none, "\(why), and \(landlock)")
     }
 
     private static func firstLine(_ text: String) -> String {
