@@ -26,6 +26,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 
 import cedarpy
 
@@ -734,7 +735,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", type=int, default=1000)
     ap.add_argument("--seed", default="validate-1")
-    ap.add_argument("--out", default="validate_mismatches.jsonl")
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "validate_mismatches.jsonl"))
     ap.add_argument("--show", type=int, default=5)
     ap.add_argument("--mutate", type=float, default=0.0, metavar="SHARE",
                     help="damage the schema text of this share of the cases (0..1) to test schema errors")
