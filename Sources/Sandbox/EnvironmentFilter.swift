@@ -42,3 +42,21 @@ public struct EnvironmentFilter: Sendable {
             .contains { n.contains($0) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+extension EnvironmentFilter {
+    /// Overwrites leash's own environment strings with NULs. The sandbox can read
+    /// /proc/<leash>/environ (Landlock scopes ptrace attach, not that read), which shows
+    /// the memory leash started with, so a withheld secret would still be one read away.
+    /// Call after the environment was copied (ProcessInfo copies it).
+    public static func eraseOwnEnvironmentBlock() {
+        var p = environ
+        while let s = p.pointee {
+            memset(s, 0, strlen(s))
+            p += 1
+        }
+    }
+}
+#endif

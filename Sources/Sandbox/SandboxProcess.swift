@@ -20,7 +20,8 @@ public enum SandboxProcess {
     }
 
     /// Runs `argv` and returns its exit status (128 + signal when killed, as shells do).
-    public static func run(path: String, argv: [String], environment: [(String, String)], ruleset: LandlockRuleset?) throws -> Int32 {
+    public static func run(path: String, argv: [String], environment: [(String, String)], ruleset: LandlockRuleset?,
+                           escapeFilter: Bool = true) throws -> Int32 {
         var pipeFDs: [Int32] = [0, 0]
         guard leash_pipe_cloexec(&pipeFDs) == 0 else { throw SandboxError.errno(.kernel, "pipe2", errno) }
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
@@ -29,7 +30,7 @@ public enum SandboxProcess {
 
         let oldInt = signal(SIGINT, SIG_IGN), oldQuit = signal(SIGQUIT, SIG_IGN)
         defer { signal(SIGINT, oldInt); signal(SIGQUIT, oldQuit) }
-        let pid = leash_spawn_sandboxed(path, cArgs, cEnv, ruleset?.fd ?? -1, pipeFDs[1])
+        let pid = leash_spawn_sandboxed(path, cArgs, cEnv, ruleset?.fd ?? -1, escapeFilter ? 1 : 0, pipeFDs[1])
         let forkError = errno
         close(pipeFDs[1])
         defer { close(pipeFDs[0]) }
@@ -45,6 +46,7 @@ public enum SandboxProcess {
             switch failure.step {
             case 1: throw SandboxError.errno(.kernel, "prctl(PR_SET_NO_NEW_PRIVS)", failure.error)
             case 2: throw SandboxError.errno(.kernel, "landlock_restrict_self", failure.error)
+            case 4: throw SandboxError.errno(.kernel, "seccomp (escape filter)", failure.error)
             default: throw SandboxError.errno(.io, "cannot run \(path)", failure.error)
             }
         }

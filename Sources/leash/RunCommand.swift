@@ -102,6 +102,7 @@ func runCommand() -> Command {
         }
 
         let env = EnvironmentFilter(extra: Set(args.all("env"))).filter(ProcessInfo.processInfo.environment)
+        EnvironmentFilter.eraseOwnEnvironmentBlock()
         log?.record("environment", ["withheld": env.withheld, "secretLooking": env.withheld.filter(EnvironmentFilter.looksSecret)])
         let pathValue = env.environment.first { $0.0 == "PATH" }?.1
         guard let path = SandboxProcess.resolve(command, path: pathValue) else {

@@ -112,6 +112,35 @@ struct SandboxRunTests {
         #expect(!names.contains("NPM_TOKEN"))
     }
 
+    @Test func withheldSecretsAreNotInLeashsOwnProcEnviron() throws {
+        let r = try leash(["run", "--policy", policyFile, "--", "/usr/bin/sh", "-c", "tr '\\0' '\\n' < /proc/$PPID/environ"],
+                          env: ["AWS_SECRET_ACCESS_KEY=leaked-if-seen"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("leaked-if-seen"))
+    }
+
+    @Test func namespaceAndMountEscapesAreRefused() throws {
+        let r = try sandboxed("/usr/bin/unshare -U /usr/bin/true; echo userns=$?; /usr/bin/unshare -m /usr/bin/true; echo mountns=$?")
+        #expect(r.stdout == "userns=1\nmountns=1\n", "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("Operation not permitted"))
+        // Outside the sandbox the same command works, so the refusal is the sandbox's.
+        #expect(try run(["/usr/bin/unshare", "-U", "/usr/bin/true"]).status == 0)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 for ptrace"))
+    func ptraceOfAProcessOutsideTheSandboxIsDenied() throws {
+        let script = try scratch.write("attach.py", """
+            import ctypes, os
+            libc = ctypes.CDLL(None, use_errno=True)
+            r = libc.ptrace(16, os.getppid(), 0, 0)  # PTRACE_ATTACH to leash, outside the sandbox
+            print(r, ctypes.get_errno())
+            """)
+        try FileManager.default.copyItem(atPath: script, toPath: workdir + "/attach.py")
+        // exec: python's parent must be leash, not a shell inside the sandbox.
+        let r = try sandboxed("exec /usr/bin/python3 '\(workdir)/attach.py'")
+        #expect(r.stdout == "-1 \(EPERM)\n", "\(r.stdout) \(r.stderr)")
+    }
+
     @Test func anApproximatedPolicyIsRefusedWithoutConsent() throws {
         let carve = try scratch.write("carve.cedar", exactPolicy(workdir: workdir) + """
 

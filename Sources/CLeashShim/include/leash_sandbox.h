@@ -41,16 +41,25 @@ int leash_landlock_allow_path(int ruleset, int fd, uint64_t rights);
 /// Allows `rights` (LEASH_LL_NET_*) on one TCP port. 0, or -1 with errno set.
 int leash_landlock_allow_port(int ruleset, uint64_t port, uint64_t rights);
 
-/// Forks a child that sets no_new_privs, restricts itself with `ruleset` (when >= 0), and
-/// execs `path` with `argv` and `envp`. Returns the pid, or -1 with errno set when fork
+/// Forks a child that sets no_new_privs, restricts itself with `ruleset` (when >= 0),
+/// installs the escape filter when `escape_filter` is non-zero (see
+/// leash_install_escape_filter), and execs `path` with `argv` and `envp`. Returns the pid, or -1 with errno set when fork
 /// fails. If the child cannot restrict itself or exec, it writes a `leash_spawn_failure`
 /// to `report_fd` (a close-on-exec pipe) and exits 127; a successful exec closes the pipe
 /// with nothing written. Only async-signal-safe calls run between fork and exec.
 pid_t leash_spawn_sandboxed(const char *path, char *const argv[], char *const envp[],
-                            int ruleset, int report_fd);
+                            int ruleset, int escape_filter, int report_fd);
+
+/// Installs, in the calling thread, a seccomp filter that answers EPERM to the system
+/// calls a sandbox could use to blind or leave its enforcement: bpf, mount and the new
+/// mount API, pivot_root, kexec, module loading, open_by_handle_at, setns, and
+/// unshare/clone creating user or mount namespaces (clone3, whose flags a filter cannot
+/// read, gets ENOSYS so libc falls back to clone). Other ABIs (x32, i386) are refused.
+/// Needs no_new_privs or CAP_SYS_ADMIN. 0, or -1 with errno set.
+int leash_install_escape_filter(void);
 
 /// What the child reports before exiting when it never reached the command.
 struct leash_spawn_failure {
-    int32_t step;  /* 1 no_new_privs, 2 landlock_restrict_self, 3 execve */
+    int32_t step;  /* 1 no_new_privs, 2 landlock_restrict_self, 3 execve, 4 seccomp */
     int32_t error; /* errno */
 };
