@@ -20,7 +20,7 @@ private func exactPolicy(workdir: String) -> String {
     permit (principal, action == Action::"ProcessExec", resource) when { resource in Dir::"/usr/" };
 
     @id("write-workdir")
-    permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileUnlink", Action::"FileTruncate"], resource)
+    permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileUnlink", Action::"FileTruncate", Action::"FileSymlink"], resource)
     when { resource in Dir::"\(workdir)/" };
 
     @id("unrestrictable")
@@ -139,6 +139,29 @@ struct SandboxRunTests {
         // exec: python's parent must be leash, not a shell inside the sandbox.
         let r = try sandboxed("exec /usr/bin/python3 '\(workdir)/attach.py'")
         #expect(r.stdout == "-1 \(EPERM)\n", "\(r.stdout) \(r.stderr)")
+    }
+
+    /// Landlock decides on the object the kernel reached, so other spellings of a denied
+    /// path meet the same rule.
+    @Test func otherRoutesToADeniedFileAreDeniedToo() throws {
+        let secret = outside.path + "/secret.txt"
+        let r = try sandboxed("""
+            cd '\(workdir)'
+            ln -s '\(secret)' link && cat link; echo symlink=$?
+            ln '\(secret)' hard; echo hardlink=$?
+            cat /proc/self/root'\(secret)'; echo procroot=$?
+            cat '\(workdir)/../..\(secret)'; echo dotdot=$?
+            exec 3<'\(workdir)/in.txt'; cat /proc/self/fd/3 > copy; echo fdreopen-allowed=$?
+            """)
+        #expect(r.stdout == "symlink=1\nhardlink=1\nprocroot=1\ndotdot=1\nfdreopen-allowed=0\n", "\(r.stdout) \(r.stderr)")
+        #expect(!r.stdout.contains("top secret"))
+        #expect(!FileManager.default.fileExists(atPath: workdir + "/hard"))
+    }
+
+    @Test func movingAnAllowedFileOutOfTheWorkdirIsDenied() throws {
+        let r = try sandboxed("mv '\(workdir)/in.txt' '\(outside.path)/moved.txt'; echo mv=$?")
+        #expect(r.stdout == "mv=1\n", "\(r.stdout) \(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: workdir + "/in.txt"))
     }
 
     @Test func anApproximatedPolicyIsRefusedWithoutConsent() throws {
