@@ -9,6 +9,7 @@ public struct TableSummary: Codable, Sendable {
         public var transitions: Int
         public var classes: Int
         public var emitBits: Int
+        public var backwards: Bool
     }
     public var agent: String
     public var rules: Int
@@ -33,7 +34,8 @@ public struct TableSummary: Codable, Sendable {
         flags = p.flags
         automata = p.automata.map {
             Automaton(dimension: $0.dim.rawValue, patterns: $0.patternAtoms.count + $0.emitAtoms.count, states: $0.stateCount,
-                      transitions: $0.edgeState.count, classes: $0.classes.count, emitBits: $0.emitAtoms.count)
+                      transitions: $0.edgeState.count, classes: $0.classes.count, emitBits: $0.emitAtoms.count,
+                      backwards: $0.reversed)
         }
         ipv4Prefixes = p.ipTable.entries.filter { !$0.isV6 }.count
         ipv6Prefixes = p.ipTable.entries.count - ipv4Prefixes
@@ -67,11 +69,13 @@ public struct TableSummary: Codable, Sendable {
         out += flags.isEmpty ? "; no context flags\n" : "; \(flags.count) context flags: \(flags.joined(separator: ", "))\n"
         out += "tables:\n"
         for a in automata {
-            out += "  \(a.dimension) automaton".padding(24) + "\(a.patterns) patterns (\(a.emitBits) as emit bits), \(a.states) states, \(a.transitions) transitions, \(a.classes) classes\n"
+            let kind = a.backwards ? "backward" : a.emitBits > 0 ? "infix" : "forward"
+            out += "  \(a.dimension) \(kind) automaton".padding(28) + "\(a.patterns) patterns, \(a.states) states, \(a.transitions) transitions, \(a.classes) classes"
+                + (a.emitBits > 0 ? ", \(a.emitBits) emit bits\n" : "\n")
         }
-        if ipv4Prefixes + ipv6Prefixes > 0 { out += "  address prefixes".padding(24) + "\(ipv4Prefixes) IPv4, \(ipv6Prefixes) IPv6 (LPM tries)\n" }
-        if portIntervals > 1 { out += "  port intervals".padding(24) + "\(portIntervals)\n" }
-        out += "  decision diagram".padding(24) + "\(decisionNodes) nodes, \(decisionEdges) edges, \(outcomes) outcomes, longest path \(maxDepth)\n"
+        if ipv4Prefixes + ipv6Prefixes > 0 { out += "  address prefixes".padding(28) + "\(ipv4Prefixes) IPv4, \(ipv6Prefixes) IPv6 (LPM tries)\n" }
+        if portIntervals > 1 { out += "  port intervals".padding(28) + "\(portIntervals)\n" }
+        out += "  decision diagram".padding(28) + "\(decisionNodes) nodes, \(decisionEdges) edges, \(outcomes) outcomes, longest path \(maxDepth)\n"
         out += "kernel memory (estimate): \(TableSummary.human(kernelBytes))\n"
         return out
     }
