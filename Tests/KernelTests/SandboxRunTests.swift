@@ -189,6 +189,28 @@ struct SandboxRunTests {
         #expect(events.last?["event"] as? String == "exit")
     }
 
+    /// Issue 7's escape "a directory created after start inside a carve-out glob": on this
+    /// backend it is NOT blocked. The test pins down that the refusal message and the
+    /// audit log name exactly this exception, so a user who consents knows it.
+    @Test func aCarveOutDirectoryCreatedAfterStartIsANamedException() throws {
+        let ssh = try scratch.write("ssh.cedar", exactPolicy(workdir: workdir).replacingOccurrences(
+            of: "Action::\"FileTruncate\", Action::\"FileSymlink\"", with: "Action::\"FileTruncate\", Action::\"FileSymlink\", Action::\"FileMkdir\"") + """
+
+            @id("ssh-keys")
+            forbid (principal, action in Action::"FileAccess", resource) when { resource.path like "*/.ssh/*" };
+            """)
+        let refused = try leash(["run", "--policy", ssh, "--set", "WORKDIR=\(workdir)", "--", "/usr/bin/true"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("ssh-keys") && refused.stderr.contains("created later"), "\(refused.stderr)")
+
+        let log = scratch.path + "/ssh-audit.jsonl"
+        let r = try leash(["run", "--policy", ssh, "--set", "WORKDIR=\(workdir)", "--allow-approximate", "--audit-log", log, "--",
+                           "/usr/bin/sh", "-c", "mkdir -p '\(workdir)/new/.ssh' && echo key > '\(workdir)/new/.ssh/id' && cat '\(workdir)/new/.ssh/id'"])
+        #expect(r.stdout == "key\n", "the documented exception: \(r.stderr)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("\"rule\":\"ssh-keys\"") && text.contains("created later"))
+    }
+
     @Test func theShortFormRunsTheDefaultPolicyOnlyWithConsent() throws {
         let refused = try leash(["--", "/usr/bin/true"], env: ["HOME=/root"])
         #expect(refused.status == 65)
