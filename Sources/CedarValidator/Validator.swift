@@ -7,8 +7,10 @@ import CedarSyntax
 
 public enum Validator {
     /// All validation errors, each naming its policy and pointing at the offending text.
-    /// An empty result means the policy set is valid.
-    public static func validate(_ policies: PolicySet, schema: Schema) -> [Diagnostic] {
+    /// An empty result means the policy set is valid. With `warnings`, policies that are
+    /// false for every request the schema allows are also reported, as warnings (Cedar
+    /// reports them but does not fail validation for them).
+    public static func validate(_ policies: PolicySet, schema: Schema, warnings: Bool = false) -> [Diagnostic] {
         var out: [Diagnostic] = []
         var seen = Set<String>()
         func add(_ d: Diagnostic) {
@@ -17,7 +19,7 @@ public enum Validator {
         }
         let all = (policies.policies + policies.templates).sorted { $0.range.start.offset < $1.range.start.offset }
         for p in all {
-            for d in validate(p, schema: schema) { add(d) }
+            for d in validate(p, schema: schema) where d.severity == .error || warnings { add(d) }
         }
         for link in policies.links {
             guard let t = policies.templates.first(where: { $0.id == link.templateID }) else { continue }
@@ -36,18 +38,24 @@ public enum Validator {
             out.append(diagnostic(p.id, "unable to find an applicable action given the policy scope constraints", p.actionRange == .unknown ? p.range : p.actionRange))
         }
         let condition = PolicyCondition.expression(p)
+        var alwaysFalse = true
         for env in schema.requestEnvironments {
             for linked in linkedEnvironments(env, p, schema: schema) {
                 let checker = Typechecker(schema: schema, env: linked)
                 do {
                     let (t, _) = try checker.check(condition, [])
+                    if t != .ff { alwaysFalse = false }
                     if !VType.isSubtype(t, .bool, strict: false) {
                         out.append(diagnostic(p.id, "unexpected type: expected Bool but saw \(t)", p.range))
                     }
                 } catch let e as TypeError {
+                    alwaysFalse = false
                     if !e.silent { out.append(diagnostic(p.id, e.message, e.range)) }
                 } catch {}
             }
+        }
+        if alwaysFalse && out.isEmpty {
+            out.append(Diagnostic(.warning, "for policy `\(p.id)`, policy is impossible: the policy expression evaluates to false for all valid requests", at: p.range))
         }
         return out
     }

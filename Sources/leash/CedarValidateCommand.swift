@@ -10,7 +10,9 @@ func cedarValidateCommand() -> Command {
         usage: "--policies FILE --schema FILE [--json]",
         discussion: """
             The schema is read as JSON when its file name ends in `.json` (or its text starts
-            with `{`), otherwise as the human-readable `.cedarschema` syntax.
+            with `{`), otherwise as the human-readable `.cedarschema` syntax. A policy that is
+            false for every request the schema allows is reported as a warning; warnings do
+            not fail validation.
 
             EXIT STATUS:
               0   the policies are valid for the schema
@@ -55,13 +57,14 @@ func cedarValidateCommand() -> Command {
         } catch let e as DiagnosticError {
             throw parseFailure(e, policyText)
         }
-        let diagnostics = Validator.validate(policies, schema: schema)
+        let diagnostics = Validator.validate(policies, schema: schema, warnings: true)
+        let valid = !diagnostics.contains { $0.severity == .error }
         if json {
-            print(ValidateReport(valid: diagnostics.isEmpty, parsed: true, diagnostics: diagnostics).json)
+            print(ValidateReport(valid: valid, parsed: true, diagnostics: diagnostics).json)
         } else if !diagnostics.isEmpty {
             printError(diagnostics.map { $0.rendered(source: policyText) }.joined(separator: "\n"))
         }
-        return diagnostics.isEmpty ? ExitCode.success : ExitCode.negative
+        return valid ? ExitCode.success : ExitCode.negative
     }
 }
 
@@ -96,10 +99,12 @@ struct ValidateReport {
             }
             return out + "\""
         }
-        let errs = diagnostics.map { d in
-            "{\"file\":\(q(d.range.file)),\"line\":\(d.range.start.line),\"column\":\(d.range.start.column),\"message\":\(q(d.message))}"
+        func items(_ severity: Diagnostic.Severity) -> String {
+            diagnostics.filter { $0.severity == severity }.map { d in
+                "{\"file\":\(q(d.range.file)),\"line\":\(d.range.start.line),\"column\":\(d.range.start.column),\"message\":\(q(d.message))}"
+            }.joined(separator: ",")
         }
-        return "{\"valid\":\(valid),\"parsed\":\(parsed),\"errors\":[\(errs.joined(separator: ","))]}"
+        return "{\"valid\":\(valid),\"parsed\":\(parsed),\"errors\":[\(items(.error))],\"warnings\":[\(items(.warning))]}"
     }
 }
 

@@ -67,6 +67,25 @@ import Testing
         #expect(try errors("permit(principal, action == Action::\"read\", resource) when { principal has age && principal.age > 1 && context.mfa };").isEmpty)
     }
 
+    @Test(arguments: [
+        "permit(principal, action, resource) when { false };",
+        "permit(principal, action, resource) when { principal is Doc };",
+        "permit(principal, action, resource) when { resource in principal };",
+    ])
+    func aPolicyFalseForEveryRequestIsAWarningNotAnError(_ text: String) throws {
+        let set = try CedarParser.parsePolicySet(text, file: "p.cedar")
+        #expect(Validator.validate(set, schema: Self.schema).isEmpty)
+        let all = Validator.validate(set, schema: Self.schema, warnings: true)
+        #expect(all.count == 1)
+        #expect(all.first?.severity == .warning)
+        #expect(all.first?.message.contains("impossible") == true)
+    }
+
+    @Test func aPolicyThatCanBeTrueHasNoWarning() throws {
+        let set = try CedarParser.parsePolicySet("permit(principal, action, resource) when { context.mfa };", file: "p.cedar")
+        #expect(Validator.validate(set, schema: Self.schema, warnings: true).isEmpty)
+    }
+
     @Test func scopeErrorsPointAtTheScope() throws {
         let (text, line, column) = Self.marked("permit(principal, ⟨action == Action::\"write\", resource);")
         let es = try errors(text)
