@@ -7,6 +7,7 @@ import Glibc
 #endif
 import Cedar
 import Foundation
+import Loader
 import PolicyCompiler
 import Sandbox
 
@@ -53,9 +54,14 @@ func runCommand() -> Command {
         guard let argv = args.rest, let command = argv.first else { throw UsageError(message: "missing the command to run (leash run -- CMD)") }
         let mode = args.value("mode") ?? "enforce"
         guard mode == "enforce" || mode == "audit" else { throw UsageError(message: "--mode is enforce or audit, got '\(mode)'") }
-        let backend = args.value("backend") ?? "landlock"
-        guard backend == "landlock" else {
-            throw UsageError(message: "backend '\(backend)' is not available in leash run yet; the only backend is landlock")
+        // Landlock is the only backend `leash run` has (Backend.built, what `leash doctor`
+        // reports); BPF LSM joins when issue 5 lands, and the choice will follow doctor's verdict.
+        let backendName = args.value("backend") ?? Backend.landlock.rawValue
+        guard let backend = Backend(rawValue: backendName), backend != .none else {
+            throw UsageError(message: "--backend is one of \(Backend.allCases.filter { $0 != .none }.map(\.rawValue).joined(separator: ", ")), got '\(backendName)'")
+        }
+        guard Backend.built.contains(backend), backend == .landlock else {
+            throw UsageError(message: "backend '\(backendName)' is not available in leash run yet; the only backend is landlock")
         }
         guard mode == "enforce" else {
             throw UsageError(message: "--mode audit needs the BPF LSM backend: Landlock can only deny, it cannot report what it would deny")
