@@ -211,6 +211,35 @@ struct SandboxRunTests {
         #expect(text.contains("\"rule\":\"ssh-keys\"") && text.contains("created later"))
     }
 
+    /// Fail closed: Landlock restrictions live in the sandboxed process's credentials, so
+    /// killing leash with SIGKILL leaves the command running but still confined.
+    @Test func killingLeashLeavesTheCommandConfined() throws {
+        let secret = outside.path + "/secret.txt"
+        let script = "echo $$ > '\(workdir)/pid'; while [ ! -e '\(workdir)/go' ]; do sleep 0.1; done; "
+            + "cat '\(secret)' > '\(workdir)/out' 2> '\(workdir)/err'; echo $? > '\(workdir)/finished'"
+        let argv = [try leashBinary(), "run", "--policy", policyFile, "--", "/usr/bin/sh", "-c", script]
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var leashPID: pid_t = 0
+        #expect(posix_spawn(&leashPID, argv[0], nil, nil, cArgs, cEnv) == 0)
+        func waitFor(_ path: String) -> Bool {
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: path) { usleep(50_000) }
+            return FileManager.default.fileExists(atPath: path)
+        }
+        #expect(waitFor(workdir + "/pid"))
+        kill(leashPID, SIGKILL)
+        var status: Int32 = 0
+        waitpid(leashPID, &status, 0)
+        #expect((status & 0x7f) == SIGKILL)
+        // The command outlived leash and only now tries the denied read.
+        FileManager.default.createFile(atPath: workdir + "/go", contents: nil)
+        #expect(waitFor(workdir + "/finished"))
+        #expect((try? String(contentsOfFile: workdir + "/finished", encoding: .utf8)) == "1\n")
+        #expect((try? String(contentsOfFile: workdir + "/out", encoding: .utf8)) == "")
+        #expect((try? String(contentsOfFile: workdir + "/err", encoding: .utf8))?.contains("Permission denied") == true)
+    }
+
     @Test func theShortFormRunsTheDefaultPolicyOnlyWithConsent() throws {
         let refused = try leash(["--", "/usr/bin/true"], env: ["HOME=/root"])
         #expect(refused.status == 65)
