@@ -25,6 +25,7 @@ TYPES = {
     "Doc": ["d0", "d1", "d2", "d3"],
     "Folder": ["f0", "f1", "f2", "f3", "f4"],
     "Ns::Res": ["r0", "r1", ""],
+    "A::B::Deep": ["x", "y"],
 }
 ACTIONS = ["read", "write", "delete", "readGroup", "all"]
 # Ids that stress string handling; used rarely.
@@ -140,6 +141,8 @@ class CaseGen:
         if etype is None:
             etype = self.pick(list(TYPES))
         if etype == "Action":
+            if not self.schema_mode and self.chance(0.03):
+                return ("Ns::Action", self.pick(ACTIONS))  # a namespaced action type
             return ("Action", self.pick(ACTIONS))
         if self.chance(0.03):
             return (etype, self.pick(ODD_IDS))
@@ -268,6 +271,13 @@ class CaseGen:
         for rid in TYPES["Ns::Res"]:
             if self.chance(0.5):
                 add(("Ns::Res", rid), [])
+        if not self.schema_mode:
+            for did in TYPES["A::B::Deep"]:
+                if self.chance(0.5):
+                    add(("A::B::Deep", did), [("Group", self.pick(TYPES["Group"]))] if self.chance(0.5) else [])
+            if self.chance(0.3):
+                a = self.pick(ACTIONS[:3])
+                add(("Ns::Action", a), [("Ns::Action", self.pick(ACTIONS[3:]))] if self.chance(0.5) else [])
         # Actions: read/write/delete in readGroup or all, readGroup in all.
         action_parents = {"read": ["readGroup"], "write": ["all"], "delete": [], "readGroup": ["all"], "all": []}
         for a in ACTIONS:
