@@ -57,6 +57,42 @@ struct OracleTests {
         #expect(accepted > 200)
     }
 
+    /// Escape sequences, valid and not, in every place a string literal can stand.
+    @Test func escapesEverywhereGetCedarsVerdict() throws {
+        var rng = SplitMix64(seed: 3)
+        let fragments = ["\\n", "\\r", "\\t", "\\\\", "\\0", "\\'", "\\\"", "\\*", "*", "\\x2a", "\\x2A", "\\x7f",
+                         "\\x80", "\\x0", "\\xg1", "\\u{2a}", "\\u{0}", "\\u{}", "\\u{_1}", "\\u{1_}", "\\u{10FFFF}",
+                         "\\u{110000}", "\\u{D7FF}", "\\u{DFFF}", "\\u{1234567}", "\\u{000001}", "\\u", "\\u{", "\\u{41",
+                         "\\U{41}", "\\a", "\\b", "\\f", "\\ ", "\\\t", "a", "é", "😀", "\u{0}", "\u{1}", "\t", "\u{7f}",
+                         "\u{200b}", "\\x", "\\$", "\\{"]
+        var inputs: [String] = []
+        for _ in 0..<3_000 {
+            var s = ""
+            for _ in 0..<(1 + rng.below(4)) { s += rng.pick(fragments) }
+            inputs.append(rng.pick([
+                "permit(principal, action, resource) when { \"\(s)\" == \"x\" };",
+                "permit(principal, action, resource) when { principal like \"\(s)\" };",
+                "permit(principal == User::\"\(s)\", action, resource);",
+                "@a(\"\(s)\") permit(principal, action, resource);",
+                "permit(principal, action, resource) when { principal has \"\(s)\" };",
+                "permit(principal, action, resource) when { {\"\(s)\": 1} };",
+                "permit(principal, action, resource) when { context[\"\(s)\"] };",
+            ]))
+        }
+        let answers = try CedarpyOracle.run(inputs)
+        var accepted = 0
+        for (src, cedar) in zip(inputs, answers) {
+            let ours = try? CedarParser.parsePolicySet(src)
+            #expect((ours != nil) == cedar.ok, "leash and Cedar disagree (\(cedar.error ?? "Cedar accepts")): \(src)")
+            if let ours, let est = cedar.est {
+                accepted += 1
+                #expect(JSONCompare.same(PolicyJSON.export(ours), est), "JSON differs: \(src)")
+                #expect((try? CedarParser.parsePolicySet(CedarFormatter.format(ours))) == ours, "round trip: \(src)")
+            }
+        }
+        #expect(accepted > 300)
+    }
+
     @Test func formattedTextMeansTheSameToCedar() throws {
         let sets = Self.sources.compactMap { try? CedarParser.parsePolicySet($0) }
         let formatted = sets.map { CedarFormatter.format($0) }
