@@ -20,7 +20,6 @@ import Testing
             Issue.record("expected errors")
         } catch let e as DiagnosticError {
             #expect(e.diagnostics.count == 3)
-            print(e.diagnostics.map { $0.rendered(source: nil) })
         } catch { Issue.record("\(error)") }
     }
 }
