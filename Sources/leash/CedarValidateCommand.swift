@@ -84,20 +84,9 @@ struct ValidateReport {
 
     var json: String {
         func q(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-                    else { out.unicodeScalars.append(u) }
-                }
-            }
-            return out + "\""
+            var out = ""
+            JSONOut.quote(s, into: &out)
+            return out
         }
         func items(_ severity: Diagnostic.Severity) -> String {
             diagnostics.filter { $0.severity == severity }.map { d in
