@@ -23,35 +23,22 @@ import Testing
             ("port", MemoryLayout<leash_ipv4_key>.offset(of: \.port)),
             ("_pad", MemoryLayout<leash_ipv4_key>.offset(of: \._pad)),
         ]),
-        Expected(name: "leash_decision_event", object: .fileOpen, size: MemoryLayout<leash_decision_event>.size, fields: [
-            ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
-            ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
-            ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),
-            ("pid", MemoryLayout<leash_decision_event>.offset(of: \.pid)),
-            ("hook", MemoryLayout<leash_decision_event>.offset(of: \.hook)),
-            ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
-            ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
-        ]),
-        // Every program that fills the event struct carries its own copy of it.
-        Expected(name: "leash_decision_event", object: .connect4, size: MemoryLayout<leash_decision_event>.size, fields: [
-            ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
-            ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
-            ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),
-            ("pid", MemoryLayout<leash_decision_event>.offset(of: \.pid)),
-            ("hook", MemoryLayout<leash_decision_event>.offset(of: \.hook)),
-            ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
-            ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
-        ]),
-        Expected(name: "leash_decision_event", object: .execTrace, size: MemoryLayout<leash_decision_event>.size, fields: [
-            ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
-            ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
-            ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),
-            ("pid", MemoryLayout<leash_decision_event>.offset(of: \.pid)),
-            ("hook", MemoryLayout<leash_decision_event>.offset(of: \.hook)),
-            ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
-            ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
-        ]),
     ]
+        // Every program that fills the event struct carries its own copy of it.
+        + [.fileOpen, .connect4, .execTrace].map {
+        Expected(name: "leash_decision_event", object: $0, size: MemoryLayout<leash_decision_event>.size,
+                 fields: decisionEventFields)
+    }
+
+    static let decisionEventFields: [(String, Int?)] = [
+            ("cgroup_id", MemoryLayout<leash_decision_event>.offset(of: \.cgroup_id)),
+            ("dev", MemoryLayout<leash_decision_event>.offset(of: \.dev)),
+            ("ino", MemoryLayout<leash_decision_event>.offset(of: \.ino)),
+            ("pid", MemoryLayout<leash_decision_event>.offset(of: \.pid)),
+            ("hook", MemoryLayout<leash_decision_event>.offset(of: \.hook)),
+            ("verdict", MemoryLayout<leash_decision_event>.offset(of: \.verdict)),
+            ("_pad", MemoryLayout<leash_decision_event>.offset(of: \._pad)),
+        ]
 
     @Test(arguments: expected.indices)
     func sameLayoutInBTFAndSwift(index: Int) throws {
