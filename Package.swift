@@ -27,7 +27,13 @@ let package = Package(
         // The fallback backend where BPF LSM cannot load: Landlock, environment scrubbing, `leash run`.
         .target(name: "Sandbox", dependencies: ["PolicyCompiler", "CLeashShim"],
                 resources: [.embedInCode("Resources/default.cedar")]),
-        .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader", "Sandbox"]),
+        // The BPF LSM backend of `leash run`: sandbox membership, hooks, policy maps.
+        .target(name: "LSMSandbox", dependencies: ["Loader", "PolicyCompiler", "CLeashShim", "Sandbox"]),
+        // leash's DNS resolver: binds allowed names' answers to addresses before the client sees them.
+        .target(name: "Resolver", dependencies: ["Loader", "PolicyCompiler", "CLeashShim"]),
+        // Decision events from either backend: the audit log (JSONL) and the exit summary.
+        .target(name: "Telemetry", dependencies: ["Loader", "PolicyCompiler", "CLeashShim"]),
+        .executableTarget(name: "leash", dependencies: ["Cedar", "PolicyCompiler", "Loader", "Sandbox", "LSMSandbox", "Resolver", "Telemetry"]),
         // Times the Cedar engine for Benchmarks/cedar/run.py (which times cedarpy beside it).
         .executableTarget(name: "cedar-bench", dependencies: ["Cedar"], path: "Benchmarks/CedarBench"),
         .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
@@ -35,9 +41,11 @@ let package = Package(
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar", "CLeashShim"]),
-        .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim"]),
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "PolicyCompiler"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "PolicyCompiler", "Loader", "CLeashShim"]),
         // Real-kernel tests (root): host-kernel suites, and BPF LSM suites the VM bench runs.
-        .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim"]),
+        .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar", "LSMSandbox", "Resolver", "Telemetry", "Sandbox"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,1 @@
+// The BPF LSM backend of `leash run` (issue 5).

@@ -1,0 +1,1 @@
+// leash's DNS resolver and address binding (issue 6).

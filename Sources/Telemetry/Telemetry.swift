@@ -1,0 +1,1 @@
+// Decision events, audit log and summary, shared by both backends.
