@@ -11,6 +11,9 @@ public enum EmbeddedProgram: String, CaseIterable, Sendable {
     case connect4 = "connect4"
     /// `tp_btf/sched_process_exec`: reports execs by tasks in listed cgroups.
     case execTrace = "exec_trace"
+    /// `tp_btf/sys_enter`, `sys_exit`, `sched_process_fork/exit`: the fallback backend's
+    /// telemetry, recording sandboxed syscalls and their results (bpf/telemetry_tp.bpf.c).
+    case telemetryTP = "telemetry_tp"
 
     /// The ELF object's bytes.
     public func bytes() throws -> [UInt8] {

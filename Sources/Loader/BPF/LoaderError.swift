@@ -17,6 +17,8 @@ public struct LoaderError: Error, CustomStringConvertible, Equatable, Sendable {
         case mapUpdate = "updating BPF map"
         case mapLookup = "looking up BPF map"
         case mapDelete = "deleting from BPF map"
+        case mapCreate = "creating BPF map"
+        case mapShare = "sharing BPF map"
         case ringBuffer = "reading ring buffer"
         case btf = "reading BTF"
         case unknownImage = "finding embedded BPF object"
