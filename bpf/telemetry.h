@@ -97,6 +97,7 @@ static __always_inline struct leash_event *leash_event_begin(void)
     e->ppid = BPF_CORE_READ(task, real_parent, tgid);
     e->rule = -1;
     e->syscall = -1;
+    e->dirfd = -100;  // AT_FDCWD
     bpf_get_current_comm(e->comm, sizeof(e->comm));
     return e;
 }

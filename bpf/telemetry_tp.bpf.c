@@ -217,6 +217,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     case NR_openat:
         e->op_flags = a2;
         e->action = open_action(a2);
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_openat2: {
@@ -224,6 +225,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         bpf_probe_read_user(&flags, sizeof(flags), (const void *)a2);  // struct open_how.flags
         e->op_flags = flags;
         e->action = open_action(flags);
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     }
@@ -233,6 +235,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_execveat:
         e->action = TP_ACTION_PROCESS_EXEC;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_unlink:
@@ -242,6 +245,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     case NR_unlinkat:
         e->op_flags = a2;
         e->action = (a2 & AT_REMOVEDIR_) ? TP_ACTION_FILE_RMDIR : TP_ACTION_FILE_UNLINK;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_rmdir:
@@ -254,6 +258,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_mkdirat:
         e->action = TP_ACTION_FILE_MKDIR;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_mknod:
@@ -262,9 +267,12 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_mknodat:
         e->action = TP_ACTION_FILE_CREATE;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     // rename: path = the old name, path2 = the new one (the policy is asked about both).
+    // `dirfd` is the first path's; a relative second path is taken relative to the same
+    // directory, which is what renameat callers almost always pass.
     case NR_rename:
         e->action = TP_ACTION_FILE_RENAME;
         leash_event_path_user(e, (const char *)a0);
@@ -274,6 +282,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     case NR_renameat2:
         e->action = TP_ACTION_FILE_RENAME;
         e->op_flags = id == NR_renameat2 ? BPF_CORE_READ(regs, r8) : 0;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         leash_event_path2_user(e, (const char *)a3);
         break;
@@ -286,6 +295,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_linkat:
         e->action = TP_ACTION_FILE_LINK;
+        e->dirfd = a2;
         leash_event_path_user(e, (const char *)a3);
         leash_event_path2_user(e, (const char *)a1);
         break;
@@ -296,6 +306,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_symlinkat:
         e->action = TP_ACTION_FILE_SYMLINK;
+        e->dirfd = a1;
         leash_event_path_user(e, (const char *)a2);
         leash_event_path2_user(e, (const char *)a0);
         break;
@@ -306,6 +317,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     case NR_fchmodat:
     case NR_fchmodat2:
         e->action = TP_ACTION_FILE_CHMOD;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_chown:
@@ -315,6 +327,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_fchownat:
         e->action = TP_ACTION_FILE_CHOWN;
+        e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_truncate:

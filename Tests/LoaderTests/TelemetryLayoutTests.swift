@@ -21,12 +21,14 @@ import Testing
             ("mode_flags", MemoryLayout<leash_event>.offset(of: \.mode_flags)),
             ("op_flags", MemoryLayout<leash_event>.offset(of: \.op_flags)),
             ("syscall", MemoryLayout<leash_event>.offset(of: \.syscall)),
+            ("dirfd", MemoryLayout<leash_event>.offset(of: \.dirfd)),
             ("family", MemoryLayout<leash_event>.offset(of: \.family)),
             ("protocol", MemoryLayout<leash_event>.offset(of: \.protocol)),
             ("port", MemoryLayout<leash_event>.offset(of: \.port)),
             ("path_len", MemoryLayout<leash_event>.offset(of: \.path_len)),
             ("path2_len", MemoryLayout<leash_event>.offset(of: \.path2_len)),
             ("_pad", MemoryLayout<leash_event>.offset(of: \._pad)),
+            ("_pad2", MemoryLayout<leash_event>.offset(of: \._pad2)),
             ("addr", MemoryLayout<leash_event>.offset(of: \.addr)),
             ("comm", MemoryLayout<leash_event>.offset(of: \.comm)),
         ]),
@@ -60,7 +62,7 @@ import Testing
     /// The header is 8-byte aligned in size so the strings that follow it start aligned,
     /// and the maps Swift creates for sharing match the sizes the BPF side declares.
     @Test func headerSizeAndSharedMapSizes() throws {
-        #expect(MemoryLayout<leash_event>.size == 104)
+        #expect(MemoryLayout<leash_event>.size == 112)
         #expect(MemoryLayout<leash_event>.size % 8 == 0)
         #expect(Int(LEASH_EVENT_PATH_MAX) == 4096)
         #expect(TelemetryMaps.ringBytes == 16 * 1024 * 1024)

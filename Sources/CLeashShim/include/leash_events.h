@@ -88,12 +88,15 @@ struct leash_event {
     __u32 mode_flags;  // enum leash_event_flag bits
     __u32 op_flags;    // the operation's own flags when known: open(2) flags, mmap prot
     __s32 syscall;     // the syscall number when a tracepoint saw it, -1 from a hook
+    __s32 dirfd;       // OBSERVED: the directory fd a relative path is relative to
+                       // (-100, AT_FDCWD: the working directory); hooks' paths are absolute
     __u16 family;      // AF_INET, AF_INET6, AF_UNIX for network events, else 0
     __u16 protocol;    // IPPROTO_TCP or IPPROTO_UDP, else 0
     __u16 port;        // destination port, host byte order
     __u16 path_len;    // bytes of path (or domain) after the header, at most LEASH_EVENT_PATH_MAX - 1
     __u16 path2_len;   // bytes of the second path after the first
     __u16 _pad;
+    __u32 _pad2;
     __u8 addr[16];     // destination address, network order: IPv4 in the first 4 bytes, else IPv6
     char comm[16];     // the task's comm, NUL-padded
 };
