@@ -39,27 +39,25 @@ struct leash_dns_binding {
 };
 
 /// Per-sandbox settings of the network programs, held in cgroup storage of the sandbox's
-/// cgroup (so a process in a child cgroup still finds its sandbox's settings). A zero
-/// `sandbox_id` means "attached but not configured yet": everything is refused.
+/// cgroup: the storage belongs to the cgroup the programs are attached to, so a process in
+/// a child cgroup still finds its sandbox's settings. A zero `sandbox_id` means "attached
+/// but not configured yet": everything is refused. Policy, mode and flags come from the
+/// policy engine's `sandboxes` map under `sandbox_id`.
+/// Swift twin: built by `NetworkSandboxSettings` in Sources/Resolver/Kernel.
 struct leash_net_sandbox {
-    __u8 resolver_ip6[16];   // where port-53 traffic of IPv6 sockets goes (network order)
+    __u8 resolver_ip6[16];   // where port-53 traffic of IPv6 sockets goes (network order);
+                             // all zero: this sandbox has no IPv6 resolver, IPv6 DNS is refused
     __u32 sandbox_id;
     __u32 resolver_ip4;      // where port-53 traffic of IPv4 sockets goes (network order)
     __u16 resolver_port;     // UDP and TCP port of this sandbox's resolver (host order)
     __u16 _pad0;
-    __u32 flags;             // enum leash_net_flags
+    __u32 _pad1;
 };
 
-enum leash_net_flags {
-    /// Decide but never refuse (audit mode): denials are reported, connects proceed.
-    LEASH_NET_AUDIT = 1,
-};
-
-/// Key of `protected_destinations`: leash's own endpoints (the resolver's real sockets,
-/// API ports) that no sandboxed socket may reach except through the port-53 redirect.
-struct leash_net_endpoint {
-    __u8 addr[16];
-    __u32 family;
-    __u16 port;              // host order
-    __u16 _pad;
+/// Values of the `protected_ports` map ({__u16 port, host order} -> value): leash's own
+/// endpoints (every sandbox's resolver socket, API ports) that no sandboxed socket may
+/// reach, except through the port-53 redirect, which the program itself performs.
+enum leash_protected_scope {
+    LEASH_PROTECT_LOOPBACK = 1,  // bound to loopback: refused for 127/8, ::1, 0.0.0.0, :: (and mapped)
+    LEASH_PROTECT_ANY = 2,       // bound to every address: refused for any destination
 };
