@@ -14,6 +14,9 @@ public enum EmbeddedProgram: String, CaseIterable, Sendable {
     /// `tp_btf/sys_enter`, `sys_exit`, `sched_process_fork/exit`: the fallback backend's
     /// telemetry, recording sandboxed syscalls and their results (bpf/telemetry_tp.bpf.c).
     case telemetryTP = "telemetry_tp"
+    /// `cgroup/connect4/6`, `sendmsg4/6`, `recvmsg4/6`, `getpeername4/6`, `sock_create`: a
+    /// sandbox's network (DNS redirect, protected ports, decisions with DNS-bound names).
+    case sandboxNet = "sandbox_net"
 
     /// The ELF object's bytes.
     public func bytes() throws -> [UInt8] {
