@@ -405,28 +405,65 @@ static long __attribute__((unused)) leash_diagram_step(__u64 i, void *data)
     return 0;
 }
 
-/// Appends `v` in decimal (IPv4 octet) at str[*pos].
-static __always_inline void leash_put_decimal(char *str, __u32 *pos, __u32 v)
+struct leash_format_ctx {
+    struct leash_request *req;
+    __u32 pos;
+    __s32 best;       // first group of the longest zero run (>= 2 groups), or -1
+    __u32 best_len;
+    __s32 run_start;  // first group of the zero run being scanned, or -1
+};
+
+static __always_inline __u32 leash_group(struct leash_request *req, __u64 k)
 {
-    if (v >= 100)
-        str[(*pos)++ & 63] = '0' + v / 100;
-    if (v >= 10)
-        str[(*pos)++ & 63] = '0' + (v / 10) % 10;
-    str[(*pos)++ & 63] = '0' + v % 10;
+    return (__u32)req->addr[(2 * k) & 15] << 8 | req->addr[(2 * k + 1) & 15];
 }
 
-/// Appends a 16-bit group in lower-case hex without leading zeros.
-static __always_inline void leash_put_hex(char *str, __u32 *pos, __u32 v)
+/// Finds the longest zero run, one group per call (k == 8 closes a trailing run).
+/// Loops run through bpf_loop, so the verifier checks one iteration, not every path.
+static long __attribute__((unused)) leash_zero_run_step(__u64 k, void *data)
 {
+    struct leash_format_ctx *f = data;
+    if (k < 8 && leash_group(f->req, k) == 0) {
+        if (f->run_start < 0)
+            f->run_start = k;
+    } else if (f->run_start >= 0) {
+        __u32 len = k - f->run_start;
+        if (len > f->best_len) {
+            f->best = f->run_start;
+            f->best_len = len;
+        }
+        f->run_start = -1;
+    }
+    return 0;
+}
+
+/// Writes group k: hex without leading zeros, ':' before it unless it starts the text
+/// or follows "::"; the groups of the longest zero run become "::".
+static long __attribute__((unused)) leash_group_step(__u64 k, void *data)
+{
+    struct leash_format_ctx *f = data;
+    char *str = f->req->str;
+    if (k >= 8)
+        return 1;
+    if (f->best >= 0 && k >= f->best && k < f->best + f->best_len) {
+        if (k == f->best) {
+            str[f->pos++ & 63] = ':';
+            str[f->pos++ & 63] = ':';
+        }
+        return 0;
+    }
+    if (k > 0 && !(f->best >= 0 && k == f->best + f->best_len))
+        str[f->pos++ & 63] = ':';
+    __u32 v = leash_group(f->req, k);
     int started = 0;
-#pragma unroll
     for (int shift = 12; shift >= 0; shift -= 4) {
         __u32 d = (v >> shift) & 15;
         if (d || started || shift == 0) {
-            str[(*pos)++ & 63] = d < 10 ? '0' + d : 'a' + d - 10;
+            str[f->pos++ & 63] = d < 10 ? '0' + d : 'a' + d - 10;
             started = 1;
         }
     }
+    return 0;
 }
 
 /// Writes the address's canonical text (IPNet.canonicalText: dotted quad, RFC 5952
@@ -434,53 +471,28 @@ static __always_inline void leash_put_hex(char *str, __u32 *pos, __u32 v)
 static __always_inline void leash_format_address(struct leash_request *req)
 {
     char *str = req->str;
-    __u32 pos = 0;
     if (req->family == AF_INET) {
+        __u32 pos = 0;
 #pragma unroll
         for (int k = 0; k < 4; k++) {
+            __u32 v = req->addr[k];
             if (k)
                 str[pos++ & 63] = '.';
-            leash_put_decimal(str, &pos, req->addr[k]);
+            if (v >= 100)
+                str[pos++ & 63] = '0' + v / 100;
+            if (v >= 10)
+                str[pos++ & 63] = '0' + (v / 10) % 10;
+            str[pos++ & 63] = '0' + v % 10;
         }
         req->str_len = pos;
         return;
     }
-    __u32 g[8];
-#pragma unroll
-    for (int k = 0; k < 8; k++)
-        g[k] = (__u32)req->addr[2 * k] << 8 | req->addr[2 * k + 1];
-    // The longest run of two or more zero groups becomes "::"; the first one on ties.
-    int best = -1, best_len = 0, run_start = -1;
-#pragma unroll
-    for (int k = 0; k <= 8; k++) {
-        if (k < 8 && g[k] == 0) {
-            if (run_start < 0)
-                run_start = k;
-        } else if (run_start >= 0) {
-            if (k - run_start > best_len) {
-                best = run_start;
-                best_len = k - run_start;
-            }
-            run_start = -1;
-        }
-    }
-    if (best_len < 2)
-        best = -1;
-#pragma unroll
-    for (int k = 0; k < 8; k++) {
-        if (best >= 0 && k >= best && k < best + best_len) {
-            if (k == best) {
-                str[pos++ & 63] = ':';
-                str[pos++ & 63] = ':';
-            }
-            continue;
-        }
-        // A separator before every group except the first and the one right after "::".
-        if (k > 0 && !(best >= 0 && k == best + best_len))
-            str[pos++ & 63] = ':';
-        leash_put_hex(str, &pos, g[k]);
-    }
-    req->str_len = pos;
+    struct leash_format_ctx f = { .req = req, .best = -1, .run_start = -1 };
+    bpf_loop(9, leash_zero_run_step, &f, 0);
+    if (f.best_len < 2)
+        f.best = -1;
+    bpf_loop(8, leash_group_step, &f, 0);
+    req->str_len = f.pos & 63;
 }
 
 /// Decides `req` by the tables of policy `req->policy`, as Simulator.decide does.
