@@ -1,0 +1,94 @@
+// Is an answered (name, address) pair one the sandbox may use? The resolver does not know
+// the port or protocol a client will use, so a pair is allowed when the policy allows a
+// NetworkConnect or NetworkSend to that name at that address for SOME port and protocol.
+// The kernel still decides each connect exactly (port and protocol included); this only
+// decides whether the address gets bound to the name at all. Port classes make "some
+// port" a finite question: every port in one interval of the policy's port table gets the
+// same answer, so asking each interval's first port covers them all.
+
+import PolicyCompiler
+
+public struct NameDecision: Sendable, Equatable {
+    public var allow: Bool
+    /// The deciding rule's index in the compiled policy, nil for the default deny.
+    public var rule: Int?
+}
+
+public final class NamePolicy: @unchecked Sendable {
+    public static let actions = ["NetworkConnect", "NetworkSend"]
+    let simulator: Simulator
+    let ports: [Int]
+
+    public init(_ policy: CompiledPolicy) {
+        simulator = Simulator(policy)
+        ports = Array(Set([0] + policy.portTable.starts.map(Int.init).filter { (0...65535).contains($0) })).sorted()
+    }
+
+    public var policy: CompiledPolicy { simulator.policy }
+
+    /// Allowed with the first permit found; otherwise denied, naming the rule that denies
+    /// a TCP connect to port 443 (the usual use of a name), or any deny's rule.
+    public func decide(name: String, address: IPNet) -> NameDecision {
+        var denial: NameDecision? = nil
+        for action in Self.actions where policy.actions.contains(action) {
+            for proto in Vocabulary.protocols {
+                for port in ports + [443] {
+                    let request = OperationRequest(action: action, resource: .host(domain: name, ip: address, port: port, proto: proto))
+                    guard let d = try? simulator.decide(request) else { continue }
+                    if d.allow { return NameDecision(allow: true, rule: d.rules.first) }
+                    if denial == nil || (port == 443 && proto == "tcp" && action == "NetworkConnect") {
+                        denial = NameDecision(allow: false, rule: d.rules.first)
+                    }
+                }
+            }
+        }
+        return denial ?? NameDecision(allow: false, rule: nil)
+    }
+
+    /// `@id("…")` or file:line:column of a rule, for audit events.
+    public func describe(rule: Int?) -> String {
+        guard let rule, rule < policy.rules.count else { return "no rule allows it (default deny)" }
+        let r = policy.rules[rule]
+        return "\(r.effect) @id(\"\(r.policyID)\") at \(r.location)"
+    }
+}
+
+extension NamePolicy {
+    /// Whether some address could be bound to `name`: asked before a query is forwarded,
+    /// so a name the policy denies everywhere never reaches the upstream server (no DNS
+    /// tunnel through leash). Exact: an address's class is constant on each interval
+    /// between the starts and ends of the policy's address ranges, so asking at 0.0.0.0,
+    /// ::, and at each range's first address and the one after its last covers every class.
+    public func couldAllow(name: String) -> NameDecision {
+        var first: NameDecision? = nil
+        for address in candidateAddresses {
+            let d = decide(name: name, address: address)
+            if d.allow { return d }
+            if first == nil { first = d }
+        }
+        return first ?? NameDecision(allow: false, rule: nil)
+    }
+
+    var candidateAddresses: [IPNet] {
+        var out: [IPNet] = [IPNet(isV6: false, bytes: [0, 0, 0, 0], prefix: 32), IPNet(isV6: true, bytes: [UInt8](repeating: 0, count: 16), prefix: 128)]
+        for e in policy.ipTable.entries {
+            let start = e.network
+            out.append(IPNet(isV6: e.isV6, bytes: start.bytes, prefix: e.width))
+            if let after = Self.addressAfter(start) { out.append(after) }
+        }
+        return Array(Set(out))
+    }
+
+    /// The first address after the range `net`, nil past the end of the address space.
+    static func addressAfter(_ net: IPNet) -> IPNet? {
+        var b = net.bytes
+        for i in 0..<b.count {  // set the host bits: the range's last address
+            let hostBits = max(0, min(8, net.width - net.prefix - (b.count - 1 - i) * 8))
+            b[i] |= UInt8(truncatingIfNeeded: (1 << hostBits) - 1)
+        }
+        for i in stride(from: b.count - 1, through: 0, by: -1) {
+            if b[i] == 0xFF { b[i] = 0 } else { b[i] += 1; return IPNet(isV6: net.isV6, bytes: b, prefix: net.width) }
+        }
+        return nil
+    }
+}

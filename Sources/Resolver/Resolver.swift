@@ -1,1 +1,0 @@
-// leash's DNS resolver and address binding (issue 6).
