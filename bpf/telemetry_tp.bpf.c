@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "leash_policy.h"  // enum leash_action: the action codes every event carries
 #include "telemetry.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -62,27 +63,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET_ 2
 #define AF_INET6_ 10
 
-// Action codes: the index of each action in PolicyCompiler's Vocabulary.actions
-// (TelemetryTests checks these against the vocabulary through the object's BTF).
-enum leash_tp_action {
-    TP_ACTION_FILE_OPEN_READ_ONLY = 0,
-    TP_ACTION_FILE_OPEN_READ_WRITE = 1,
-    TP_ACTION_FILE_CREATE = 2,
-    TP_ACTION_FILE_UNLINK = 3,
-    TP_ACTION_FILE_RENAME = 4,
-    TP_ACTION_FILE_MKDIR = 5,
-    TP_ACTION_FILE_RMDIR = 6,
-    TP_ACTION_FILE_LINK = 7,
-    TP_ACTION_FILE_SYMLINK = 8,
-    TP_ACTION_FILE_CHMOD = 9,
-    TP_ACTION_FILE_CHOWN = 10,
-    TP_ACTION_FILE_TRUNCATE = 11,
-    TP_ACTION_PROCESS_EXEC = 13,
-    TP_ACTION_UNIX_CONNECT = 15,
-    TP_ACTION_NETWORK_CONNECT = 16,
-    TP_ACTION_NETWORK_SEND = 17,
-};
-enum leash_tp_action leash_tp_action_btf __attribute__((unused));
 
 /// Set before load: false when cgroup socket programs report network decisions themselves.
 const volatile bool trace_network = true;
@@ -166,10 +146,10 @@ static __always_inline int tracked(struct pt_regs *regs, long id)
 static __always_inline __u32 open_action(__u32 flags)
 {
     if ((flags & O_CREAT_) && (flags & O_EXCL_))
-        return TP_ACTION_FILE_CREATE;
+        return LEASH_ACTION_FILE_CREATE;
     if ((flags & O_ACCMODE_) != 0 || (flags & (O_TRUNC_ | O_CREAT_)))
-        return TP_ACTION_FILE_OPEN_READ_WRITE;
-    return TP_ACTION_FILE_OPEN_READ_ONLY;
+        return LEASH_ACTION_FILE_OPEN_READ_WRITE;
+    return LEASH_ACTION_FILE_OPEN_READ_ONLY;
 }
 
 /// The destination of connect/sendto/sendmsg.
@@ -184,17 +164,17 @@ static __always_inline void read_address(struct leash_event *e, const void *user
         bpf_probe_read_user(&sin, sizeof(sin), user);
         e->port = __builtin_bswap16(sin.sin_port);
         __builtin_memcpy(e->addr, &sin.sin_addr, 4);
-        e->action = e->syscall == NR_connect ? TP_ACTION_NETWORK_CONNECT : TP_ACTION_NETWORK_SEND;
+        e->action = e->syscall == NR_connect ? LEASH_ACTION_NETWORK_CONNECT : LEASH_ACTION_NETWORK_SEND;
     } else if (family == AF_INET6_) {
         struct sockaddr_in6 sin6 = {};
         bpf_probe_read_user(&sin6, sizeof(sin6), user);
         e->port = __builtin_bswap16(sin6.sin6_port);
         __builtin_memcpy(e->addr, &sin6.sin6_addr, 16);
-        e->action = e->syscall == NR_connect ? TP_ACTION_NETWORK_CONNECT : TP_ACTION_NETWORK_SEND;
+        e->action = e->syscall == NR_connect ? LEASH_ACTION_NETWORK_CONNECT : LEASH_ACTION_NETWORK_SEND;
     } else if (family == AF_UNIX_) {
         // sun_path follows the 2-byte family; an abstract name (leading NUL) reads as empty.
         leash_event_path_user(e, (const char *)user + 2);
-        e->action = TP_ACTION_UNIX_CONNECT;
+        e->action = LEASH_ACTION_UNIX_CONNECT;
     }
 }
 
@@ -211,7 +191,7 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     case NR_creat:
         e->op_flags = O_CREAT_ | O_TRUNC_ | 1;
-        e->action = TP_ACTION_FILE_OPEN_READ_WRITE;
+        e->action = LEASH_ACTION_FILE_OPEN_READ_WRITE;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_openat:
@@ -230,43 +210,43 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         break;
     }
     case NR_execve:
-        e->action = TP_ACTION_PROCESS_EXEC;
+        e->action = LEASH_ACTION_PROCESS_EXEC;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_execveat:
-        e->action = TP_ACTION_PROCESS_EXEC;
+        e->action = LEASH_ACTION_PROCESS_EXEC;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_unlink:
-        e->action = TP_ACTION_FILE_UNLINK;
+        e->action = LEASH_ACTION_FILE_UNLINK;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_unlinkat:
         e->op_flags = a2;
-        e->action = (a2 & AT_REMOVEDIR_) ? TP_ACTION_FILE_RMDIR : TP_ACTION_FILE_UNLINK;
+        e->action = (a2 & AT_REMOVEDIR_) ? LEASH_ACTION_FILE_RMDIR : LEASH_ACTION_FILE_UNLINK;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_rmdir:
-        e->action = TP_ACTION_FILE_RMDIR;
+        e->action = LEASH_ACTION_FILE_RMDIR;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_mkdir:
-        e->action = TP_ACTION_FILE_MKDIR;
+        e->action = LEASH_ACTION_FILE_MKDIR;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_mkdirat:
-        e->action = TP_ACTION_FILE_MKDIR;
+        e->action = LEASH_ACTION_FILE_MKDIR;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_mknod:
-        e->action = TP_ACTION_FILE_CREATE;
+        e->action = LEASH_ACTION_FILE_CREATE;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_mknodat:
-        e->action = TP_ACTION_FILE_CREATE;
+        e->action = LEASH_ACTION_FILE_CREATE;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
@@ -274,13 +254,13 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     // `dirfd` is the first path's; a relative second path is taken relative to the same
     // directory, which is what renameat callers almost always pass.
     case NR_rename:
-        e->action = TP_ACTION_FILE_RENAME;
+        e->action = LEASH_ACTION_FILE_RENAME;
         leash_event_path_user(e, (const char *)a0);
         leash_event_path2_user(e, (const char *)a1);
         break;
     case NR_renameat:
     case NR_renameat2:
-        e->action = TP_ACTION_FILE_RENAME;
+        e->action = LEASH_ACTION_FILE_RENAME;
         e->op_flags = id == NR_renameat2 ? BPF_CORE_READ(regs, r8) : 0;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
@@ -289,49 +269,49 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
     // link and symlink: path = the new name (what the policy is asked about), path2 = the
     // existing file (link) or the target text (symlink).
     case NR_link:
-        e->action = TP_ACTION_FILE_LINK;
+        e->action = LEASH_ACTION_FILE_LINK;
         leash_event_path_user(e, (const char *)a1);
         leash_event_path2_user(e, (const char *)a0);
         break;
     case NR_linkat:
-        e->action = TP_ACTION_FILE_LINK;
+        e->action = LEASH_ACTION_FILE_LINK;
         e->dirfd = a2;
         leash_event_path_user(e, (const char *)a3);
         leash_event_path2_user(e, (const char *)a1);
         break;
     case NR_symlink:
-        e->action = TP_ACTION_FILE_SYMLINK;
+        e->action = LEASH_ACTION_FILE_SYMLINK;
         leash_event_path_user(e, (const char *)a1);
         leash_event_path2_user(e, (const char *)a0);
         break;
     case NR_symlinkat:
-        e->action = TP_ACTION_FILE_SYMLINK;
+        e->action = LEASH_ACTION_FILE_SYMLINK;
         e->dirfd = a1;
         leash_event_path_user(e, (const char *)a2);
         leash_event_path2_user(e, (const char *)a0);
         break;
     case NR_chmod:
-        e->action = TP_ACTION_FILE_CHMOD;
+        e->action = LEASH_ACTION_FILE_CHMOD;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_fchmodat:
     case NR_fchmodat2:
-        e->action = TP_ACTION_FILE_CHMOD;
+        e->action = LEASH_ACTION_FILE_CHMOD;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_chown:
     case NR_lchown:
-        e->action = TP_ACTION_FILE_CHOWN;
+        e->action = LEASH_ACTION_FILE_CHOWN;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_fchownat:
-        e->action = TP_ACTION_FILE_CHOWN;
+        e->action = LEASH_ACTION_FILE_CHOWN;
         e->dirfd = a0;
         leash_event_path_user(e, (const char *)a1);
         break;
     case NR_truncate:
-        e->action = TP_ACTION_FILE_TRUNCATE;
+        e->action = LEASH_ACTION_FILE_TRUNCATE;
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_connect:

@@ -10,6 +10,7 @@ import Foundation
 import Loader
 import PolicyCompiler
 import Sandbox
+import Telemetry
 
 func runCommand() -> Command {
     Command(
@@ -118,6 +119,11 @@ func runCommand() -> Command {
         let ruleset: LandlockRuleset
         do { ruleset = try LandlockRuleset(plan) }
         catch { throw CommandFailure(status: ExitCode.osError, message: "error: cannot set up the landlock sandbox: \(error)") }
+        // Per-operation records, the audit log's decisions and the exit summary (Sources/Telemetry).
+        let telemetry = RunTelemetry.fallback(.init(backend: "landlock", mode: mode, policyName: file, agent: agent,
+                                                     home: placeholders["HOME"], policy: compiled,
+                                                     audit: log.map { l in { l.record($0, $1) } }))
+        telemetry.beforeSpawn()
         let status: Int32
         do { status = try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset) }
         catch let e as SandboxError {
@@ -127,6 +133,7 @@ func runCommand() -> Command {
             }
         }
         log?.record("exit", ["status": status, "backend": "landlock"])
+        printError(telemetry.finish())
         return status
     }
 }

@@ -1,0 +1,151 @@
+// Turns a kernel record into a DecisionRecord: names the action and the rule, reads the
+// process's exe, converts boot time to wall time, and for tracepoint records makes the
+// path absolute and recomputes the rule with the simulator.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Loader
+import PolicyCompiler
+
+public final class EventInterpreter: @unchecked Sendable {
+    public let backend: String
+    public let mode: String
+    let policy: CompiledPolicy
+    let locator: RuleLocator
+    let observed: ObservedDecision
+    let inspector: ProcessInspector
+    /// Wall-clock time minus boot time, sampled once: records carry CLOCK_BOOTTIME.
+    let bootToWall: Double
+    private let lock = NSLock()
+    private var flagsOn: Set<String>
+
+    public init(policy: CompiledPolicy, backend: String, mode: String, flags: Set<String> = [],
+                inspector: ProcessInspector = LiveProcessInspector(), bootToWall: Double? = nil) {
+        self.policy = policy
+        self.backend = backend
+        self.mode = mode
+        self.locator = RuleLocator(policy: policy)
+        self.observed = ObservedDecision(simulator: Simulator(policy))
+        self.inspector = inspector
+        self.bootToWall = bootToWall ?? Self.sampleBootToWall()
+        self.flagsOn = flags
+    }
+
+    /// Context flags now on (the simulator's view when it recomputes an observed rule).
+    public var flags: Set<String> {
+        get { lock.lock(); defer { lock.unlock() }; return flagsOn }
+        set { lock.lock(); flagsOn = newValue; lock.unlock() }
+    }
+
+    static func sampleBootToWall() -> Double {
+        var wall = timespec(), boot = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        clock_gettime(CLOCK_BOOTTIME, &boot)
+        return Double(wall.tv_sec - boot.tv_sec) + Double(wall.tv_nsec - boot.tv_nsec) / 1e9
+    }
+
+    public func actionName(_ code: UInt32) -> String {
+        Int(code) < Vocabulary.actions.count ? Vocabulary.actions[Int(code)].name : "action \(code)"
+    }
+
+    public func interpret(_ raw: RawEvent) -> DecisionRecord {
+        let h = raw.header
+        let flags = raw.flags
+        let isObserved = flags.contains(.observed)
+        let verdict = h.verdict
+        let decision: Decision
+        if flags.contains(.auditWouldDeny) { decision = .wouldDeny }
+        else if isObserved {
+            decision = verdict == 0 ? .allow : (verdict == -EACCES || verdict == -EPERM) ? .deny : .failed
+        } else { decision = (verdict != 0 || flags.contains(.deny)) ? .deny : .allow }
+
+        let pid = Int32(bitPattern: h.pid)
+        let time = Date(timeIntervalSince1970: Double(h.time_ns) / 1e9 + bootToWall)
+        var record = DecisionRecord(
+            time: time, pid: pid, ppid: Int32(bitPattern: h.ppid), tid: Int32(bitPattern: h.tid), comm: raw.comm,
+            exe: inspector.executable(pid: pid), action: actionName(h.action), decision: decision,
+            errno: verdict < 0 ? -verdict : 0, mode: mode, backend: backend, observed: isObserved, sandboxID: h.sandbox_id)
+        record.pathTruncated = flags.contains(.pathTruncated)
+        record.pathUnreadable = flags.contains(.pathUnreadable)
+        if h.syscall >= 0 { record.syscall = SyscallNames.name(h.syscall) }
+
+        let text = String(decoding: raw.path, as: UTF8.self)
+        let text2 = raw.path2.isEmpty ? nil : String(decoding: raw.path2, as: UTF8.self)
+        let family = Int32(h.family)
+        if family == AF_INET || family == AF_INET6 {
+            let bytes = withUnsafeBytes(of: h.addr) { Array($0) }
+            let ip = Self.address(family: family, bytes: bytes)
+            record.address = ip.canonicalText
+            record.port = Int(h.port)
+            if flags.contains(.domain), !text.isEmpty { record.domain = text }
+            if isObserved {
+                let proto = h.protocol == 17 ? "udp" : h.protocol == 6 ? "tcp" : (record.action == "NetworkSend" ? "udp" : "tcp")
+                let answer = observed.answer(action: record.action, ip: ip, port: Int(h.port), proto: proto, flags: self.flags)
+                apply(answer, to: &record)
+            } else {
+                record.rule = locator.rule(Int(h.rule))
+            }
+            return record
+        }
+        if raw.path.isEmpty && !record.pathUnreadable && family == AF_UNIX {
+            record.path = "(abstract unix socket)"
+            return record
+        }
+        guard !record.pathUnreadable || !raw.path.isEmpty else {
+            if !isObserved { record.rule = locator.rule(Int(h.rule)) }
+            return record
+        }
+        if isObserved {
+            let (path, how) = PathResolution.resolve(text, pid: pid, dirfd: h.dirfd, inspector: inspector)
+            record.path = path
+            record.pathResolution = how
+            var asked = [path]
+            if let text2 {
+                if record.action == "FileSymlink" {
+                    record.path2 = text2  // the link's target text: never resolved, never asked about
+                } else {
+                    let (second, _) = PathResolution.resolve(text2, pid: pid, dirfd: h.dirfd, inspector: inspector)
+                    record.path2 = second
+                    if record.action == "FileRename" { asked.append(second) }
+                }
+            }
+            apply(observed.answer(action: record.action, paths: asked, flags: self.flags), to: &record)
+        } else {
+            record.path = text
+            record.path2 = text2
+            record.rule = locator.rule(Int(h.rule))
+            if decision.isDenial { record.cause = .policy }
+        }
+        return record
+    }
+
+    /// Fills an observed record's rule and cause from the policy's recomputed answer.
+    private func apply(_ answer: PolicyAnswer?, to record: inout DecisionRecord) {
+        guard let answer else { return }
+        record.policyAllows = answer.allow
+        record.rule = answer.rule.flatMap(locator.rule)
+        if record.decision == .deny { record.cause = answer.allow ? .kernel : .policy }
+    }
+
+    /// IPv4-mapped IPv6 (::ffff:a.b.c.d) is decided as the IPv4 address, as the kernel tables do.
+    static func address(family: Int32, bytes: [UInt8]) -> IPNet {
+        if family == AF_INET { return IPNet(isV6: false, bytes: Array(bytes[0..<4]), prefix: 32) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return IPNet(isV6: false, bytes: Array(bytes[12..<16]), prefix: 32)
+        }
+        return IPNet(isV6: true, bytes: bytes, prefix: 128)
+    }
+}
+
+extension EventInterpreter {
+    /// Whether the record's operation would be allowed with `flag` on as well (nil when it
+    /// cannot be asked: no path, or a network record).
+    public func wouldAllow(_ record: DecisionRecord, withFlag flag: String) -> Bool? {
+        guard let path = record.path, path.hasPrefix("/") else { return nil }
+        var paths = [path]
+        if record.action == "FileRename", let p2 = record.path2 { paths.append(p2) }
+        return observed.answer(action: record.action, paths: paths, flags: flags.union([flag]))?.allow
+    }
+}

@@ -1,1 +1,0 @@
-// Decision events, audit log and summary, shared by both backends.

@@ -1,0 +1,83 @@
+// The asynchronous consumer: its own thread polls the shared ring buffer and turns each
+// record into a DecisionRecord for the audit log, the summary and the credential prompt.
+// The sandboxed command never waits on it: the kernel only ever writes into the ring
+// buffer, and a full buffer costs records (counted), never a delay.
+
+import Foundation
+import Loader
+
+public final class TelemetryConsumer: @unchecked Sendable {
+    public let interpreter: EventInterpreter
+    private let reader: EventRingReader
+    private let lock = NSLock()
+    private var stopRequested = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+    private var pollError: Error?
+    // Touched by the consumer thread while it runs, then by `stop`'s caller after it ended.
+    private var summaryStore = DecisionSummary()
+    private var receivedCount: UInt64 = 0
+    private var malformedCount: UInt64 = 0
+    private var firstMalformed: RawEvent.DecodeError?
+
+    /// `onRecord` runs on the consumer thread for every record, in arrival order.
+    public init(ringFD: Int32, interpreter: EventInterpreter, onRecord: @escaping (DecisionRecord) -> Void) throws {
+        self.interpreter = interpreter
+        var handle: ((Result<RawEvent, RawEvent.DecodeError>) -> Void)?
+        reader = try EventRingReader(ringFD: ringFD) { handle?($0) }
+        handle = { [unowned self] result in
+            switch result {
+            case .success(let raw):
+                let record = self.interpreter.interpret(raw)
+                self.receivedCount += 1
+                self.summaryStore.add(record)
+                onRecord(record)
+            case .failure(let error):
+                self.malformedCount += 1
+                if self.firstMalformed == nil { self.firstMalformed = error }
+            }
+        }
+    }
+
+    public func start() {
+        let t = Thread { [self] in
+            while !isStopRequested {
+                do { try reader.poll(timeoutMilliseconds: 50) } catch {
+                    lock.lock(); pollError = error; lock.unlock()
+                    break
+                }
+            }
+            finished.signal()
+        }
+        t.name = "leash-telemetry"
+        thread = t
+        t.start()
+    }
+
+    private var isStopRequested: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return stopRequested
+    }
+
+    /// Stops the thread, then reads whatever is still in the ring buffer. Call once the
+    /// sandboxed processes are gone (nothing new can arrive) and before reading the counters.
+    public func stop() throws {
+        if thread != nil {
+            lock.lock(); stopRequested = true; lock.unlock()
+            finished.wait()
+            thread = nil
+        }
+        try reader.drain()
+        lock.lock(); defer { lock.unlock() }
+        if let pollError { throw pollError }
+    }
+
+    /// Handles what is in the ring buffer now, on the calling thread (for use without `start`).
+    @discardableResult
+    public func drain() throws -> Int { try reader.drain() }
+
+    public var summary: DecisionSummary { summaryStore }
+    public var received: UInt64 { receivedCount }
+    public var malformed: UInt64 { malformedCount }
+    public var firstDecodeError: RawEvent.DecodeError? { firstMalformed }
+}
