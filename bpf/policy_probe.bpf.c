@@ -38,8 +38,20 @@ int leash_probe(struct leash_probe_args *args)
     if (!req)
         return -1;
     // The context is kernel memory, but only constant offsets of it may be read directly;
-    // the engine indexes the string, so it works on a map copy.
-    if (bpf_probe_read_kernel(req, sizeof(*req), &args->request))
+    // the engine indexes the strings, so it works on a map copy. Only the bytes in use are
+    // copied, so the kernel's run time is the decision's, not a 5 KiB copy's.
+    const struct leash_request *in = &args->request;
+    if (bpf_probe_read_kernel(req, __builtin_offsetof(struct leash_request, str), in))
+        return -1;
+    __u32 n = req->str_len;
+    if (n > LEASH_STRING_MAX)
+        n = LEASH_STRING_MAX;
+    if (n && bpf_probe_read_kernel(req->str, n, in->str))
+        return -1;
+    n = req->tool_len;
+    if (n > LEASH_TOOL_MAX)
+        n = LEASH_TOOL_MAX;
+    if (n && bpf_probe_read_kernel(req->tool, n, in->tool))
         return -1;
     struct leash_decision d;
     leash_decide(req, &d);

@@ -55,8 +55,16 @@ public final class PolicyProbe {
         try decide(leash_request(request, policy: policy, flags: flags))
     }
 
-    /// The probe program's kernel-measured totals (kernel.bpf_stats_enabled must be on
-    /// while it runs): run count and nanoseconds.
+    /// Turns on the kernel's run-time accounting of BPF programs (what the sysctl
+    /// kernel.bpf_stats_enabled does) for as long as the returned token lives.
+    public static func enableRunStatistics() throws -> RunStatisticsToken {
+        let fd = bpf_enable_stats(BPF_STATS_RUN_TIME)
+        if fd < 0 { throw LoaderError(.load, "BPF_ENABLE_STATS", code: -fd) }
+        return RunStatisticsToken(fd: fd)
+    }
+
+    /// The probe program's kernel-measured totals (statistics must be on while it runs):
+    /// run count and nanoseconds.
     public func runStatistics() throws -> (count: UInt64, nanoseconds: UInt64) {
         var info = bpf_prog_info()
         var length = UInt32(MemoryLayout<bpf_prog_info>.size)
@@ -85,4 +93,12 @@ extension EmbeddedBPFObjects {
         }
         return [UInt8](data)
     }
+}
+
+/// Keeps the kernel's BPF run-time accounting on; deinit turns it off (unless another
+/// holder or the sysctl keeps it on).
+public final class RunStatisticsToken {
+    private let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }
