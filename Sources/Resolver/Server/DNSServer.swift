@@ -1,6 +1,6 @@
 // A sandbox's resolver endpoint: one UDP and one TCP socket on the same loopback port,
 // where the sandbox's port-53 traffic is redirected. Every query is handled on its own
-// work item, so a slow upstream answer never holds up the next query.
+// thread, so a slow upstream answer never holds up the next query.
 
 #if canImport(Glibc)
 import Glibc
@@ -83,11 +83,25 @@ public final class DNSServer: @unchecked Sendable {
 
     deinit { if !isStopped { stop() } }
 
+    /// At most this many queries are answered at once; more wait for a slot.
+    public static let maxInFlight = 128
+    private let slots = DispatchSemaphore(value: DNSServer.maxInFlight)
+
+    /// Runs `work` on a thread of its own: answering blocks on the upstream, and
+    /// Dispatch's global queue on Linux runs only about one blocked item per core.
+    private func inFlight(_ work: @escaping @Sendable () -> Void) {
+        slots.wait()
+        let slots = self.slots
+        let thread = Thread { work(); slots.signal() }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
     private func serveUDP(_ s: Socket) {
         while !isStopped {
             guard (try? s.waitReadable(milliseconds: 100)) == true,
                   let (bytes, from) = try? s.receiveFrom(), let from else { continue }
-            DispatchQueue.global().async { [respond] in
+            inFlight { [respond] in
                 if let reply = respond(bytes, false) { try? s.sendTo(reply, from) }
             }
         }
@@ -100,7 +114,7 @@ public final class DNSServer: @unchecked Sendable {
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             let client = Socket(adopting: fd)
-            DispatchQueue.global().async { [respond] in
+            inFlight { [respond] in
                 // Clients may send several queries on one connection (RFC 7766).
                 while let query = try? client.receiveFramed(timeoutMilliseconds: 10_000) {
                     guard let reply = respond(query, true) else { return }

@@ -1,0 +1,56 @@
+import PolicyCompiler
+import Testing
+@testable import Resolver
+
+@Suite struct NamePolicyTests {
+    let policy = NamePolicy(compiledTestPolicy())
+
+    @Test func allowedAndForbiddenNames() {
+        #expect(policy.decide(name: "api.anthropic.test", address: ip("127.0.0.10")).allow)
+        #expect(policy.decide(name: "x.y.anthropic.test", address: ip("2001:db8::1")).allow)
+        let evil = policy.decide(name: "evil.test", address: ip("127.0.0.20"))
+        #expect(!evil.allow)
+        #expect(policy.describe(rule: evil.rule).contains("@id(\"no-evil\")"))
+        let unknown = policy.decide(name: "unknown.test", address: ip("127.0.0.30"))
+        #expect(!unknown.allow && unknown.rule == nil)
+        #expect(policy.describe(rule: nil).contains("default deny"))
+    }
+
+    @Test func anAllowedNameOnAForbiddenAddressIsDenied() {
+        #expect(!policy.decide(name: "api.anthropic.test", address: ip("127.0.0.66")).allow)
+    }
+
+    @Test func aNameIsAllowedWhenSomePortIsAllowed() {
+        // lab-net only allows port 8080, by address: any name on that network may be bound.
+        #expect(policy.decide(name: "printer.lab.test", address: ip("10.9.3.4")).allow)
+        #expect(!policy.decide(name: "printer.lab.test", address: ip("10.8.3.4")).allow)
+    }
+
+    @Test func couldAllowFindsAddressOnlyPermitsAndRefusesTheRest() {
+        #expect(policy.couldAllow(name: "api.anthropic.test").allow)
+        #expect(policy.couldAllow(name: "printer.lab.test").allow)  // through 10.9.0.0/16
+        #expect(!policy.couldAllow(name: "evil.test").allow)
+        // Any name could answer with an address in 10.9.0.0/16, which lab-net opens.
+        #expect(policy.couldAllow(name: "unknown.test") == NameDecision(allow: true, rule: 1))
+        let closed = NamePolicy(compiledTestPolicy("""
+        permit (principal, action == Action::"NetworkConnect", resource) when { resource in Host::"api.anthropic.test" };
+        """))
+        #expect(!closed.couldAllow(name: "unknown.test").allow)
+        #expect(closed.couldAllow(name: "api.anthropic.test").allow)
+    }
+
+    @Test func couldAllowMatchesAnExhaustiveSearchOverAddresses() {
+        // The candidate addresses must cover every class: compare with brute force over
+        // every IPv4 /24 boundary around the ranges and a sample of other addresses.
+        let p = NamePolicy(compiledTestPolicy("""
+        permit (principal, action == Action::"NetworkConnect", resource)
+        when { resource has ip && resource.ip.isInRange(ip("10.9.0.0/16")) && !resource.ip.isInRange(ip("10.9.0.0/24")) };
+        """))
+        #expect(p.couldAllow(name: "any.test").allow)
+        #expect(p.decide(name: "any.test", address: ip("10.9.1.0")).allow)
+        #expect(!p.decide(name: "any.test", address: ip("10.9.0.200")).allow)
+        #expect(NamePolicy.addressAfter(ip("10.9.0.0/24")) == ip("10.9.1.0"))
+        #expect(NamePolicy.addressAfter(ip("255.255.255.255/32")) == nil)
+        #expect(NamePolicy.addressAfter(ip("2001:db8::/32")) == ip("2001:db9::"))
+    }
+}
