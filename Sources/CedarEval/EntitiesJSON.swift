@@ -8,7 +8,7 @@ extension Entities {
     /// Reads an entity store from JSON text. Errors name the entity and field.
     public init(json text: String, decoder: ValueDecoder = .schemaless) throws {
         let node: JSONNode
-        do { node = try JSONNode(parsing: text) } catch let e as JSONSyntaxError {
+        do { node = try JSONNode(parsing: text) } catch let e {
             throw EntitiesError.json(path: "\(e.line):\(e.column)", message: e.message)
         }
         try self.init(json: node, decoder: decoder)

@@ -21,14 +21,18 @@ public enum PolicyJSON {
     /// Reads a policy set in JSON form, or a single policy object (which gets id
     /// `policy0`). Errors name the JSON path of the offending value.
     public static func importPolicies(json: String, file: String = "<json>") throws -> PolicySet {
-        let doc = try JSONValue.parse(json, file: file)
+        // Deeper than serde_json's 128 on purpose: the EST's own depth check
+        // (Parser.maxTreeDepth) gives the better message for deep expressions.
+        let doc: JSONNode
+        do { doc = try LocatedJSON(parsing: json, file: file, maxNesting: 512).node }
+        catch { throw DiagnosticError([error.diagnostic]) }
         var r = ESTReader(file: file)
         return try r.policySet(doc)
     }
 
     // MARK: - Export
 
-    static func setValue(_ set: PolicySet) -> JSONValue {
+    static func setValue(_ set: PolicySet) -> JSONNode {
         .object([
             ("templates", .object(set.templates.map { ($0.id, policyValue($0)) })),
             ("staticPolicies", .object(set.policies.map { ($0.id, policyValue($0)) })),
@@ -44,18 +48,18 @@ public enum PolicyJSON {
         ])
     }
 
-    static func entityRef(_ uid: EntityUID) -> JSONValue {
+    static func entityRef(_ uid: EntityUID) -> JSONNode {
         .object([("type", .string(uid.type.qualified)), ("id", .string(uid.id))])
     }
 
-    static func entityOrSlot(_ e: EntityOrSlot) -> (String, JSONValue) {
+    static func entityOrSlot(_ e: EntityOrSlot) -> (String, JSONNode) {
         switch e {
         case .entity(let uid): return ("entity", entityRef(uid))
         case .slot(let s): return ("slot", .string(s.rawValue))
         }
     }
 
-    static func scopeValue(_ c: ScopeConstraint) -> JSONValue {
+    static func scopeValue(_ c: ScopeConstraint) -> JSONNode {
         switch c {
         case .any: return .object([("op", .string("All"))])
         case .eq(let e): return .object([("op", .string("==")), entityOrSlot(e)])
@@ -67,7 +71,7 @@ public enum PolicyJSON {
         }
     }
 
-    static func actionValue(_ c: ActionConstraint) -> JSONValue {
+    static func actionValue(_ c: ActionConstraint) -> JSONNode {
         switch c {
         case .any: return .object([("op", .string("All"))])
         case .eq(let uid): return .object([("op", .string("==")), ("entity", entityRef(uid))])
@@ -83,8 +87,8 @@ public enum PolicyJSON {
         }
     }
 
-    static func policyValue(_ p: Policy) -> JSONValue {
-        var fields: [(String, JSONValue)] = [
+    static func policyValue(_ p: Policy) -> JSONNode {
+        var fields: [(String, JSONNode)] = [
             ("effect", .string(p.effect.rawValue)),
             ("principal", scopeValue(p.principal)),
             ("action", actionValue(p.action)),
@@ -94,19 +98,19 @@ public enum PolicyJSON {
             })),
         ]
         if !p.annotations.isEmpty {
-            fields.append(("annotations", .object(p.annotations.map { ($0.key, $0.value.map(JSONValue.string) ?? .null) })))
+            fields.append(("annotations", .object(p.annotations.map { ($0.key, $0.value.map(JSONNode.string) ?? .null) })))
         }
         return .object(fields)
     }
 
-    private static func binary(_ op: String, _ l: Expr, _ r: Expr) -> JSONValue {
+    private static func binary(_ op: String, _ l: Expr, _ r: Expr) -> JSONNode {
         .object([(op, .object([("left", exprValue(l)), ("right", exprValue(r))]))])
     }
 
-    static func exprValue(_ e: Expr) -> JSONValue {
+    static func exprValue(_ e: Expr) -> JSONNode {
         switch e.kind {
         case .bool(let b): return .object([("Value", .bool(b))])
-        case .long(let n): return .object([("Value", .int(n))])
+        case .long(let n): return .object([("Value", .integer(n))])
         case .string(let s): return .object([("Value", .string(s))])
         case .entity(let uid): return .object([("Value", .object([("__entity", entityRef(uid))]))])
         case .variable(let v): return .object([("Var", .string(v.rawValue))])
@@ -122,7 +126,7 @@ public enum PolicyJSON {
         case .getAttr(let x, let a): return .object([(".", .object([("left", exprValue(x)), ("attr", .string(a))]))])
         case .hasAttr(let x, let a): return .object([("has", .object([("left", exprValue(x)), ("attr", .string(a))]))])
         case .like(let x, let p):
-            let pattern: [JSONValue] = p.elements.map {
+            let pattern: [JSONNode] = p.elements.map {
                 switch $0 {
                 case .wildcard: return .string("Wildcard")
                 case .char(let c): return .object([("Literal", .string(String(Character(c))))])
@@ -130,7 +134,7 @@ public enum PolicyJSON {
             }
             return .object([("like", .object([("left", exprValue(x)), ("pattern", .array(pattern))]))])
         case .isType(let x, let n, let inExpr):
-            var f: [(String, JSONValue)] = [("left", exprValue(x)), ("entity_type", .string(n.qualified))]
+            var f: [(String, JSONNode)] = [("left", exprValue(x)), ("entity_type", .string(n.qualified))]
             if let inExpr { f.append(("in", exprValue(inExpr))) }
             return .object([("is", .object(f))])
         case .set(let xs): return .object([("Set", .array(xs.map(exprValue)))])

@@ -21,7 +21,7 @@ struct ESTReader {
         return try body(&self)
     }
 
-    func object(_ v: JSONValue, _ what: String, allowed: Set<String>, required: Set<String> = []) throws -> [(String, JSONValue)] {
+    func object(_ v: JSONNode, _ what: String, allowed: Set<String>, required: Set<String> = []) throws -> [(String, JSONNode)] {
         guard case .object(let fields) = v else { throw error("expected \(what) (a JSON object)") }
         for (k, _) in fields where !allowed.contains(k) {
             throw error("unknown field \"\(k)\" in \(what)")
@@ -32,7 +32,7 @@ struct ESTReader {
         return fields
     }
 
-    func string(_ v: JSONValue?, _ what: String) throws -> String {
+    func string(_ v: JSONNode?, _ what: String) throws -> String {
         guard case .string(let s)? = v else { throw error("expected \(what) (a JSON string)") }
         return s
     }
@@ -43,7 +43,7 @@ struct ESTReader {
         }
     }
 
-    mutating func policySet(_ doc: JSONValue) throws -> PolicySet {
+    mutating func policySet(_ doc: JSONNode) throws -> PolicySet {
         if doc["effect"] != nil {
             let p = try policy(doc, id: "policy0")
             return p.isTemplate ? PolicySet(templates: [p]) : PolicySet(policies: [p])
@@ -77,7 +77,7 @@ struct ESTReader {
         return set
     }
 
-    mutating func link(_ v: JSONValue) throws -> TemplateLink {
+    mutating func link(_ v: JSONNode) throws -> TemplateLink {
         let f = try object(v, "a template link", allowed: ["templateId", "newId", "values"],
                            required: ["templateId", "newId", "values"])
         var values: [SlotID: EntityUID] = [:]
@@ -92,14 +92,14 @@ struct ESTReader {
                             newID: try string(v["newId"], "a policy id"), values: values)
     }
 
-    func entity(_ v: JSONValue) throws -> EntityUID {
+    func entity(_ v: JSONNode) throws -> EntityUID {
         // Cedar also accepts the `{"__entity": {…}}` escape here.
         if let inner = v["__entity"] { return try entity(inner) }
         _ = try object(v, "an entity reference", allowed: ["type", "id"], required: ["type", "id"])
         return EntityUID(type: try name(try string(v["type"], "an entity type")), id: try string(v["id"], "an entity id"))
     }
 
-    mutating func policy(_ v: JSONValue, id: String) throws -> Policy {
+    mutating func policy(_ v: JSONNode, id: String) throws -> Policy {
         _ = try object(v, "a policy", allowed: ["effect", "principal", "action", "resource", "conditions", "annotations"],
                        required: ["effect", "principal", "action", "resource", "conditions"])
         let effectText = try string(v["effect"], "an effect")
@@ -137,7 +137,7 @@ struct ESTReader {
         return p
     }
 
-    func entityOrSlot(_ fields: [(String, JSONValue)], slot: SlotID) throws -> EntityOrSlot {
+    func entityOrSlot(_ fields: [(String, JSONNode)], slot: SlotID) throws -> EntityOrSlot {
         if let e = fields.first(where: { $0.0 == "entity" })?.1 { return .entity(try entity(e)) }
         if let s = fields.first(where: { $0.0 == "slot" })?.1 {
             let text = try string(s, "a slot")
@@ -147,7 +147,7 @@ struct ESTReader {
         throw error("expected \"entity\" or \"slot\"")
     }
 
-    func scope(_ v: JSONValue, slot: SlotID) throws -> ScopeConstraint {
+    func scope(_ v: JSONNode, slot: SlotID) throws -> ScopeConstraint {
         let op = try string(v["op"], "a scope operator")
         switch op {
         case "All":
@@ -170,7 +170,7 @@ struct ESTReader {
         }
     }
 
-    func action(_ v: JSONValue) throws -> ActionConstraint {
+    func action(_ v: JSONNode) throws -> ActionConstraint {
         let op = try string(v["op"], "an action scope operator")
         switch op {
         case "All":
@@ -189,7 +189,7 @@ struct ESTReader {
         }
     }
 
-    mutating func expr(_ v: JSONValue) throws -> Expr {
+    mutating func expr(_ v: JSONNode) throws -> Expr {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maxTreeDepth { throw error("expression is nested too deeply") }
@@ -197,11 +197,11 @@ struct ESTReader {
             throw error("expected an expression: an object with exactly one operator key")
         }
         let (key, body) = fields[0]
-        func operands(_ names: [String]) throws -> [JSONValue] {
+        func operands(_ names: [String]) throws -> [JSONNode] {
             let f = try object(body, "the operands of `\(key)`", allowed: Set(names), required: Set(names))
             return names.map { n in f.first { $0.0 == n }!.1 }
         }
-        func sub(_ name: String, _ x: JSONValue, _ r: inout ESTReader) throws -> Expr {
+        func sub(_ name: String, _ x: JSONNode, _ r: inout ESTReader) throws -> Expr {
             try r.within(key) { try $0.within(name) { try $0.expr(x) } }
         }
         switch key {
@@ -279,13 +279,13 @@ struct ESTReader {
 
     /// A JSON value written as a Cedar value: numbers, strings, booleans, arrays (sets),
     /// objects (records), and the `__entity` / `__extn` escapes.
-    mutating func literal(_ v: JSONValue) throws -> Expr {
+    mutating func literal(_ v: JSONNode) throws -> Expr {
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maxTreeDepth { throw error("value is nested too deeply") }
         switch v {
         case .bool(let b): return Expr(.bool(b))
-        case .int(let i): return Expr(.long(i))
+        case .integer(let i): return Expr(.long(i))
         case .string(let s): return Expr(.string(s))
         case .number(let s): throw error("`\(s)` is not a Cedar integer (64-bit, no fraction)")
         case .null: throw error("null is not a Cedar value")

@@ -11,7 +11,8 @@ struct JSONSchemaParser {
     }
 
     func parse(_ text: String) throws -> [RawNamespace] {
-        let root = try JSONReader.parse(text, file: file)
+        let root: LocatedJSON
+        do { root = try LocatedJSON(parsing: text, file: file) } catch { throw DiagnosticError([error.diagnostic]) }
         guard let namespaces = root.object else { throw error("a JSON schema must be an object of namespaces", at: root.range) }
         var out: [RawNamespace] = []
         for (nsName, body) in namespaces {
@@ -59,7 +60,7 @@ struct JSONSchemaParser {
         return RawName(path: Array(parts.dropLast()), basename: parts.last!, range: range)
     }
 
-    func names(_ v: JSONValue.Located, _ what: String) throws -> [RawName] {
+    func names(_ v: LocatedJSON, _ what: String) throws -> [RawName] {
         guard let a = v.array else { throw error("`\(what)` must be an array of type names", at: v.range) }
         return try a.map { e in
             guard let s = e.string else { throw error("`\(what)` must contain type names", at: e.range) }
@@ -67,7 +68,7 @@ struct JSONSchemaParser {
         }
     }
 
-    func entity(_ n: String, _ def: JSONValue.Located) throws -> RawEntity {
+    func entity(_ n: String, _ def: LocatedJSON) throws -> RawEntity {
         guard isIdentifier(n) else { throw error("invalid entity type name `\(n)`", at: def.range) }
         // Cedar (serde) also reads an empty array as an object with every field absent.
         if case .array(let xs) = def.value, xs.isEmpty {
@@ -96,7 +97,7 @@ struct JSONSchemaParser {
         return e
     }
 
-    func action(_ n: String, _ def: JSONValue.Located) throws -> RawAction {
+    func action(_ n: String, _ def: LocatedJSON) throws -> RawAction {
         var a = RawAction(name: n, range: def.range, memberOf: [], appliesTo: nil)
         if case .array(let xs) = def.value, xs.isEmpty { return a }
         guard let fields = def.object else { throw error("action `\(n)` must be an object", at: def.range) }
@@ -139,7 +140,7 @@ struct JSONSchemaParser {
         return a
     }
 
-    func type(_ v: JSONValue.Located) throws -> RawType {
+    func type(_ v: LocatedJSON) throws -> RawType {
         guard v.object != nil, let t = v["type"], let kind = t.string else {
             throw error("a type must be an object with a string field `type`", at: v.range)
         }

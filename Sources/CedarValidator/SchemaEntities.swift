@@ -92,7 +92,7 @@ extension Schema {
     /// Reads an entity store conforming to this schema; the schema's action entities are added.
     public func parseEntities(json text: String) throws -> Entities {
         let node: JSONNode
-        do { node = try JSONNode(parsing: text) } catch let e as JSONSyntaxError {
+        do { node = try JSONNode(parsing: text) } catch let e {
             throw SchemaConformanceError(path: "\(e.line):\(e.column)", message: e.message)
         }
         guard case .array(let items) = node else {
@@ -139,7 +139,7 @@ extension Schema {
     /// Reads the context of a request for `action` by the action's declared context type.
     public func parseContext(json text: String, action: EntityUID) throws -> [String: Value] {
         let node: JSONNode
-        do { node = try JSONNode(parsing: text) } catch let e as JSONSyntaxError {
+        do { node = try JSONNode(parsing: text) } catch let e {
             throw SchemaConformanceError(path: "context \(e.line):\(e.column)", message: e.message)
         }
         return try parseContext(json: node, action: action)

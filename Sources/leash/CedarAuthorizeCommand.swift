@@ -92,7 +92,7 @@ enum AuthorizeInput {
     }
 
     static func parseJSON(_ text: String, file: String) throws -> JSONNode {
-        do { return try JSONNode(parsing: text) } catch let e as JSONSyntaxError {
+        do { return try JSONNode(parsing: text) } catch let e {
             throw CommandFailure(status: ExitCode.dataError, message: "error: \(file):\(e.line):\(e.column): \(e.message)")
         }
     }
@@ -180,10 +180,10 @@ enum AuthorizeInput {
     }
 
     static func render(_ r: Response) -> String {
-        JSONOut.object([
+        JSONNode.object([
             ("decision", .string(r.decision.rawValue)),
             ("reasons", .array(r.reasons.map { .string($0) })),
             ("errors", .array(r.errors.map { .object([("policy", .string($0.policyID)), ("message", .string($0.message))]) })),
-        ]).rendered
+        ]).serialized
     }
 }

@@ -37,7 +37,7 @@ func cedarBatchCommand() -> Command {
     ) { _ in
         while let line = readLine(strippingNewline: true) {
             if line.allSatisfy(\.isWhitespace) { continue }
-            print(BatchQuestion.answer(line).rendered)
+            print(BatchQuestion.answer(line).serialized)
         }
         return ExitCode.success
     }
@@ -45,7 +45,7 @@ func cedarBatchCommand() -> Command {
 
 /// One input line and its answer.
 enum BatchQuestion {
-    static func answer(_ line: String) -> JSONOut {
+    static func answer(_ line: String) -> JSONNode {
         do {
             let q = try JSONNode(parsing: line)
             if let text = q["format"] { return try format(string(text, "format")) }
@@ -94,14 +94,14 @@ enum BatchQuestion {
         return set
     }
 
-    static func authorize(_ q: JSONNode) throws -> JSONOut {
+    static func authorize(_ q: JSONNode) throws -> JSONNode {
         let policies = try parsePolicies(q)
         let schema = try q["schema"].map { try cachedSchema(string($0, "schema"), format: q["schemaFormat"]) }
         let entityJSON = q["entities"] ?? .array([])
-        let entities = try schema?.parseEntities(json: JSONOut(entityJSON).rendered) ?? Entities(json: entityJSON)
+        let entities = try schema?.parseEntities(json: entityJSON.serialized) ?? Entities(json: entityJSON)
         let (active, linkErrors) = Authorizer.activePolicies(policies)
         let authorizer = Authorizer()
-        var results: [JSONOut] = []
+        var results: [JSONNode] = []
         for (i, r) in try array(q["requests"], "requests").enumerated() {
             let request: Request
             do {
@@ -151,14 +151,14 @@ enum BatchQuestion {
         }
     }
 
-    static func validate(_ q: JSONNode) throws -> JSONOut {
+    static func validate(_ q: JSONNode) throws -> JSONNode {
         let policies = try parsePolicies(q)
         let schema = try cachedSchema(string(q["schema"], "schema"), format: q["schemaFormat"])
         let errors = Validator.validate(policies, schema: schema).filter { $0.severity == .error }
         return .object([("valid", .bool(errors.isEmpty)), ("errors", .array(errors.map { .string($0.description) }))])
     }
 
-    static func format(_ text: String) throws -> JSONOut {
+    static func format(_ text: String) throws -> JSONNode {
         let parsed = try CedarParser.parsePolicySet(text, file: "policies")
         let formatted = CedarFormatter.format(parsed)
         let reparsed = try? CedarParser.parsePolicySet(formatted, file: "formatted")
@@ -168,79 +168,5 @@ enum BatchQuestion {
         return .object([("formatted", .string(formatted)), ("roundTrip", .bool(reparsed == parsed)),
                         ("idempotent", .bool(again == formatted)),
                         ("json", .string(est)), ("jsonRoundTrip", .bool(imported.map(PolicyJSON.export) == est))])
-    }
-}
-
-/// The JSON this command writes: one line per answer, keys in the order given.
-indirect enum JSONOut {
-    case string(String)
-    case bool(Bool)
-    case array([JSONOut])
-    case object([(String, JSONOut)])
-    /// Numbers and null are written as their text.
-    case verbatim(String)
-
-    /// JSON input written back as text (for APIs that read text).
-    init(_ node: JSONNode) {
-        switch node {
-        case .null: self = .verbatim("null")
-        case .bool(let b): self = .bool(b)
-        case .integer(let i): self = .verbatim(String(i))
-        case .number(let t): self = .verbatim(t)
-        case .string(let s): self = .string(s)
-        case .array(let xs): self = .array(xs.map(JSONOut.init))
-        case .object(let kv): self = .object(kv.map { ($0.0, JSONOut($0.1)) })
-        }
-    }
-
-    var rendered: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    func write(to out: inout String) {
-        switch self {
-        case .bool(let b): out += b ? "true" : "false"
-        case .verbatim(let t): out += t
-        case .string(let s): JSONOut.quote(s, into: &out)
-        case .array(let xs):
-            out += "["
-            for (i, x) in xs.enumerated() {
-                if i > 0 { out += "," }
-                x.write(to: &out)
-            }
-            out += "]"
-        case .object(let kv):
-            out += "{"
-            for (i, (k, v)) in kv.enumerated() {
-                if i > 0 { out += "," }
-                JSONOut.quote(k, into: &out)
-                out += ":"
-                v.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
     }
 }

@@ -85,7 +85,7 @@ struct ValidateReport {
     var json: String {
         func q(_ s: String) -> String {
             var out = ""
-            JSONOut.quote(s, into: &out)
+            JSONNode.writeString(s, to: &out)
             return out
         }
         func items(_ severity: Diagnostic.Severity) -> String {
