@@ -33,9 +33,23 @@ struct {
     __type(value, __u32);
 } lsm_enrolling SEC(".maps");
 
-// Live member tasks, so that leash can tell when pinned programs left behind by a killed
-// leash (see LSMPins.swift) no longer confine anyone.
-__u64 lsm_live_members = 0;
+// Entry 0: live member tasks, so that leash can tell when programs left pinned by a
+// killed leash (Sources/LSMSandbox/LSMPins.swift) no longer confine anyone. A map rather
+// than a global so that it can be pinned and read without the object.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} lsm_live_members SEC(".maps");
+
+static __always_inline void lsm_count_member(__s64 delta)
+{
+    __u32 zero = 0;
+    __u64 *live = bpf_map_lookup_elem(&lsm_live_members, &zero);
+    if (live)
+        __sync_fetch_and_add(live, delta);
+}
 
 static __always_inline __u32 lsm_sandbox_of(struct task_struct *task)
 {
@@ -65,7 +79,7 @@ int BPF_PROG(leash_task_alloc, struct task_struct *task, unsigned long clone_fla
     if (!m)
         return -ENOMEM;  // a child that cannot carry its membership is never created
     m->sandbox = sandbox;
-    __sync_fetch_and_add(&lsm_live_members, 1);
+    lsm_count_member(1);
     return 0;
 }
 
@@ -73,6 +87,6 @@ SEC("lsm/task_free")
 int BPF_PROG(leash_task_free, struct task_struct *task)
 {
     if (lsm_sandbox_of(task))
-        __sync_fetch_and_sub(&lsm_live_members, 1);
+        lsm_count_member(-1);
     return 0;
 }

@@ -15,7 +15,7 @@ import Telemetry
 func runCommand() -> Command {
     Command(
         name: "run", abstract: "Run a command under a policy (short form: leash -- CMD).",
-        usage: "[--policy FILE] [--agent NAME] [--mode enforce|audit] [--backend landlock] [--allow-approximate] [--audit-log FILE] [--env NAME]... -- CMD [ARGS...]",
+        usage: "[--policy FILE] [--agent NAME] [--mode enforce|audit] [--backend bpf-lsm|landlock] [--allow-approximate] [--audit-log FILE] [--env NAME]... -- CMD [ARGS...]",
         discussion: """
             Without --policy the built-in default policy (policies/default.cedar) applies,
             with ${WORKDIR} the current directory and ${HOME} from the environment.
@@ -44,7 +44,7 @@ func runCommand() -> Command {
             Option(name: "policy", value: "FILE", help: "The Cedar policy (default: the built-in default policy)."),
             Option(name: "agent", value: "NAME", help: "The agent the policy is specialised on (default: the command's name)."),
             Option(name: "mode", value: "enforce|audit", help: "enforce (default) or audit."),
-            Option(name: "backend", value: "landlock", help: "The enforcement backend (only landlock so far)."),
+            Option(name: "backend", value: "bpf-lsm|landlock", help: "The enforcement backend (default: bpf-lsm where the kernel loads BPF LSM programs, else landlock)."),
             Option(name: "allow-approximate", value: nil, help: "Start even when rules are approximated; the audit log records each."),
             Option(name: "audit-log", value: "FILE", help: "Write the JSONL audit log to FILE."),
             Option(name: "env", value: "NAME", help: "Pass environment variable NAME through.", repeatable: true),
@@ -55,16 +55,15 @@ func runCommand() -> Command {
         guard let argv = args.rest, let command = argv.first else { throw UsageError(message: "missing the command to run (leash run -- CMD)") }
         let mode = args.value("mode") ?? "enforce"
         guard mode == "enforce" || mode == "audit" else { throw UsageError(message: "--mode is enforce or audit, got '\(mode)'") }
-        // Landlock is the only backend `leash run` has (Backend.built, what `leash doctor`
-        // reports); BPF LSM joins when issue 5 lands, and the choice will follow doctor's verdict.
-        let backendName = args.value("backend") ?? Backend.landlock.rawValue
+        // Without --backend, the one doctor's probe says this kernel can run (RunBPFLSM.swift).
+        let backendName = args.value("backend") ?? automaticBackend().rawValue
         guard let backend = Backend(rawValue: backendName), backend != .none else {
             throw UsageError(message: "--backend is one of \(Backend.allCases.filter { $0 != .none }.map(\.rawValue).joined(separator: ", ")), got '\(backendName)'")
         }
-        guard Backend.built.contains(backend), backend == .landlock else {
+        guard Backend.built.contains(backend) else {
             throw UsageError(message: "backend '\(backendName)' is not available in leash run yet; the only backend is landlock")
         }
-        guard mode == "enforce" else {
+        guard mode == "enforce" || backend == .bpfLSM else {
             throw UsageError(message: "--mode audit needs the BPF LSM backend: Landlock can only deny, it cannot report what it would deny")
         }
 
@@ -78,6 +77,12 @@ func runCommand() -> Command {
                                                   options: CompileOptions(agent: agent, placeholders: placeholders))
         guard let compiled = result.policy else {
             throw CommandFailure(status: ExitCode.dataError, message: result.diagnostics.map { $0.rendered(source: source) }.joined(separator: "\n"))
+        }
+        if backend == .bpfLSM {
+            let policyPath = args.value("policy"), options = CompileOptions(agent: agent, placeholders: placeholders)
+            return try BPFLSMRun(argv: argv, mode: mode, agent: agent, policyFile: file, compiled: compiled, placeholders: placeholders,
+                                 auditLogPath: args.value("audit-log"), extraEnvironment: Set(args.all("env")),
+                                 recompile: policyPath.map { p in { try recompilePolicy(p, options) } }).run()
         }
         let plan: LandlockPlan
         do { plan = try SandboxSetup.plan(compiled, placeholders: placeholders) }

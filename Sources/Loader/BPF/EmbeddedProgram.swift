@@ -17,6 +17,8 @@ public enum EmbeddedProgram: String, CaseIterable, Sendable {
     /// `cgroup/connect4/6`, `sendmsg4/6`, `recvmsg4/6`, `getpeername4/6`, `sock_create`: a
     /// sandbox's network (DNS redirect, protected ports, decisions with DNS-bound names).
     case sandboxNet = "sandbox_net"
+    /// Every `lsm/*` hook of the BPF LSM backend of `leash run` (bpf/leash_lsm.bpf.c).
+    case leashLSM = "leash_lsm"
 
     /// The ELF object's bytes.
     public func bytes() throws -> [UInt8] {

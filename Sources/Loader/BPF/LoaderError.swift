@@ -19,6 +19,7 @@ public struct LoaderError: Error, CustomStringConvertible, Equatable, Sendable {
         case mapDelete = "deleting from BPF map"
         case mapCreate = "creating BPF map"
         case mapShare = "sharing BPF map"
+        case pin = "pinning or opening a pinned BPF object"
         case ringBuffer = "reading ring buffer"
         case btf = "reading BTF"
         case unknownImage = "finding embedded BPF object"

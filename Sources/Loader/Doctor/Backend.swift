@@ -9,8 +9,8 @@ public enum Backend: String, Codable, Sendable, CaseIterable {
 
     /// The backends `leash run` can enforce with today. Doctor never names one that is
     /// missing here, however capable the kernel: it reports what `leash run` will use.
-    /// Add `.bpfLSM` when `leash run` enforces with BPF LSM programs (issue 5).
-    public static let built: Set<Backend> = [.landlock]
+    /// `.bpfLSM`: Sources/LSMSandbox (issue 5).
+    public static let built: Set<Backend> = [.bpfLSM, .landlock]
 
     /// The oldest Landlock ABI the Landlock backend accepts (3: truncate rights, Linux
     /// 6.2); the same number as `LandlockRuleset.minimumABI` in Sources/Sandbox.

@@ -1,0 +1,105 @@
+// `leash run` with the bpf-lsm backend: the whole run after the policy compiled, called
+// from one place in RunCommand.swift. Enforcement is Sources/LSMSandbox's; this file only
+// wires it to the audit log, the environment filter and telemetry.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Loader
+import LSMSandbox
+import PolicyCompiler
+import Sandbox
+import Telemetry
+
+/// Lets the credential prompt turn a context flag on in the running sandbox (no reload).
+final class LSMContextFlags: ContextFlagSwitch {
+    weak var sandbox: LSMSandbox?
+    var canFlipAtRuntime: Bool { true }
+    func turnOn(_ flag: String) throws { try sandbox?.setFlag(flag, true) }
+}
+
+/// The backend `leash run` uses without --backend: bpf-lsm where this kernel loads BPF LSM
+/// programs (the probe doctor uses), else landlock.
+func automaticBackend() -> Backend {
+    guard Backend.built.contains(.bpfLSM), geteuid() == 0, LiveKernel().loadLSMProbe() == nil else { return .landlock }
+    return .bpfLSM
+}
+
+struct BPFLSMRun {
+    var argv: [String]
+    var mode: String
+    var agent: String
+    var policyFile: String
+    var compiled: CompiledPolicy
+    var placeholders: [String: String]
+    var auditLogPath: String?
+    var extraEnvironment: Set<String>
+    /// Compiles the policy file again, for SIGHUP / `leash reload`; nil for the built-in policy.
+    var recompile: (() throws -> CompiledPolicy)?
+
+    func run() throws -> Int32 {
+        LSMPins.sweepStale()
+        let log: AuditLog?
+        do { log = try auditLogPath.map(AuditLog.init(path:)) }
+        catch { throw CommandFailure(status: ExitCode.ioError, message: "\(error)") }
+        log?.record("start", ["backend": Backend.bpfLSM.rawValue, "policy": policyFile, "agent": agent, "mode": mode, "command": argv])
+
+        let env = EnvironmentFilter(extra: extraEnvironment).filter(ProcessInfo.processInfo.environment)
+        EnvironmentFilter.eraseOwnEnvironmentBlock()
+        log?.record("environment", ["withheld": env.withheld, "secretLooking": env.withheld.filter(EnvironmentFilter.looksSecret)])
+        let pathValue = env.environment.first { $0.0 == "PATH" }?.1
+        guard let path = SandboxProcess.resolve(argv[0], path: pathValue) else {
+            throw CommandFailure(status: 127, message: "leash: \(argv[0]): command not found")
+        }
+
+        let flags = LSMContextFlags()
+        let maps: TelemetryMaps
+        let sandbox: LSMSandbox
+        do {
+            maps = try TelemetryMaps()
+            sandbox = try LSMSandbox(policy: compiled, mode: mode == "audit" ? .audit : .enforce, telemetry: maps)
+        } catch let e as LSMSandboxError {
+            throw CommandFailure(status: e.kind == .policy ? ExitCode.dataError : ExitCode.osError,
+                                 message: "error: cannot set up the bpf-lsm sandbox: \(e)")
+        } catch {
+            throw CommandFailure(status: ExitCode.osError, message: "error: cannot set up the bpf-lsm sandbox: \(error)")
+        }
+        flags.sandbox = sandbox
+        log?.record("sandbox", ["id": sandbox.id, "pins": sandbox.pinDirectory ?? "", "policyID": sandbox.policyID])
+        let telemetry: RunTelemetry
+        do {
+            telemetry = try RunTelemetry(.init(backend: Backend.bpfLSM.rawValue, mode: mode, policyName: policyFile, agent: agent,
+                                               home: placeholders["HOME"], policy: compiled,
+                                               audit: log.map { l in { l.record($0, $1) } }, flagSwitch: flags),
+                                         maps: maps, tracepoints: nil)
+        } catch {
+            throw CommandFailure(status: ExitCode.osError, message: "error: cannot start telemetry: \(error)")
+        }
+        let status: Int32
+        do {
+            status = try LSMRun.run(sandbox, path: path, argv: argv, environment: env.environment,
+                                    reloadPolicy: recompile, report: { line in
+                                        printError(line)
+                                        log?.record("reload", ["message": line])
+                                    })
+        } catch let e as LSMSandboxError where e.kind == .spawn {
+            throw CommandFailure(status: e.code == ENOENT ? 127 : 126, message: "leash: \(e.message)")
+        } catch {
+            throw CommandFailure(status: ExitCode.osError, message: "error: \(error)")
+        }
+        log?.record("exit", ["status": status, "backend": Backend.bpfLSM.rawValue])
+        printError(telemetry.finish())
+        return status
+    }
+}
+
+/// Reads and compiles the policy file again (SIGHUP, `leash reload`).
+func recompilePolicy(_ path: String, _ options: CompileOptions) throws -> CompiledPolicy {
+    let source = try readTextFile(path, what: "policy file")
+    let result = PolicySourceCompiler.compile(source: source, file: path, options: options)
+    guard let compiled = result.policy else {
+        throw CommandFailure(status: ExitCode.dataError, message: result.diagnostics.map { $0.rendered(source: source) }.joined(separator: "\n"))
+    }
+    return compiled
+}
