@@ -1,0 +1,1 @@
+"""The benchmark harness behind Benchmarks/run: one job per module."""
