@@ -20,7 +20,9 @@ public final class TelemetryMaps {
     public let countsFD: Int32
     public let allowSeenFD: Int32
 
-    public init() throws {
+    /// `ringBytes` other than the default is for tests that need a small buffer to overflow
+    /// (an object's own ring size is replaced by the shared map's when it reuses it).
+    public init(ringBytes: UInt32 = TelemetryMaps.ringBytes) throws {
         func create(_ type: bpf_map_type, _ name: String, key: Int, value: Int, entries: UInt32) throws -> Int32 {
             var options = bpf_map_create_opts()
             options.sz = MemoryLayout<bpf_map_create_opts>.size
@@ -29,7 +31,7 @@ public final class TelemetryMaps {
             if fd < 0 { throw LibbpfLog.failure(.mapCreate, name, returned: fd) }
             return fd
         }
-        let events = try create(BPF_MAP_TYPE_RINGBUF, "events", key: 0, value: 0, entries: Self.ringBytes)
+        let events = try create(BPF_MAP_TYPE_RINGBUF, "events", key: 0, value: 0, entries: ringBytes)
         let counts: Int32
         do {
             counts = try create(BPF_MAP_TYPE_PERCPU_ARRAY, "event_counts", key: 4,
