@@ -141,7 +141,12 @@ public struct LandlockPlanner {
                 guard let info = Vocabulary.action(action) else { continue }
                 switch info.kind {
                 case .mcp: worsen(.notApplicable, action, "decided by the MCP proxy, not the kernel"); continue
-                case .host where !(rule.effect == "permit" && cond == .constant(true)): worsen(.notEnforceable, action, "network rules are not enforced by the landlock backend yet (cgroup connect programs are not wired into `leash run`)"); continue
+                case .host:
+                    // Enforced beside Landlock by the cgroup socket programs with the policy
+                    // engine's tables (Sources/Resolver, bpf/sandbox_net.bpf.c): exact per connect.
+                    let n = "network rules are enforced by cgroup connect/sendmsg programs; names by leash's resolver (an address answered for an allowed name admits every name on it; a UDP socket that connects is decided once, as NetworkConnect)"
+                    if !notes.contains(n) { notes.append(n) }
+                    continue
                 case .file, .host: break
                 }
                 // Allowed everywhere by this rule: not restricting the action is exactly right.
@@ -185,7 +190,7 @@ public struct LandlockPlanner {
         // Denials nothing here can carry out: an action is safe only if the policy allows it everywhere.
         var gaps: [LandlockGap] = []
         for info in Vocabulary.actions where info.kind != .mcp {
-            let invisible = LandlockRights.invisible[info.name] ?? (info.kind == .host ? "the landlock backend does not restrict the network yet" : nil)
+            let invisible = LandlockRights.invisible[info.name]  // network actions: the cgroup programs
             guard let why = invisible else { continue }
             var permits: [LoweredCondition] = [], forbids: [LoweredCondition] = []
             for (i, rule) in policy.rules.enumerated() {

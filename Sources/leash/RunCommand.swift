@@ -9,6 +9,7 @@ import Cedar
 import Foundation
 import Loader
 import PolicyCompiler
+import Resolver
 import Sandbox
 import Telemetry
 
@@ -127,10 +128,16 @@ func runCommand() -> Command {
         // Per-operation records, the audit log's decisions and the exit summary (Sources/Telemetry).
         let telemetry = RunTelemetry.fallback(.init(backend: "landlock", mode: mode, policyName: file, agent: agent,
                                                      home: placeholders["HOME"], policy: compiled,
-                                                     audit: log.map { l in { l.record($0, $1) } }))
+                                                     audit: log.map { l in { l.record($0, $1) } }), traceNetwork: false)
+        // Network rules: cgroup socket programs and leash's resolver (Sources/Resolver).
+        let network: RunNetwork?
+        do { network = try RunNetwork.start(policy: compiled, sandbox: RunTelemetry.sandboxID, telemetry: telemetry.maps,
+                                            audit: log.map { l in { l.record($0, $1) } }, allowApproximate: args.flag("allow-approximate")) }
+        catch { throw CommandFailure(status: ExitCode.osError, message: "error: \(error)") }
+        defer { network?.stop() }
         telemetry.beforeSpawn()
         let status: Int32
-        do { status = try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset) }
+        do { status = try spawnInsideNetwork(network) { try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset) } }
         catch let e as SandboxError {
             switch e.kind {
             case .io: throw CommandFailure(status: e.code == ENOENT ? 127 : 126, message: "leash: \(e.message)")
