@@ -50,6 +50,7 @@ func runCommand() -> Command {
             Option(name: "audit-log", value: "FILE", help: "Write the JSONL audit log to FILE."),
             Option(name: "env", value: "NAME", help: "Pass environment variable NAME through.", repeatable: true),
             Option(name: "set", value: "NAME=VALUE", help: "Value of a ${NAME} placeholder.", repeatable: true),
+            Option(name: "dns-upstream", value: "ADDR[:PORT]", help: "The DNS server leash's resolver forwards to (default: resolv.conf's first)."),
         ],
         stopAtFirstPositional: true
     ) { args in
@@ -131,7 +132,11 @@ func runCommand() -> Command {
                                                      audit: log.map { l in { l.record($0, $1) } }), traceNetwork: false)
         // Network rules: cgroup socket programs and leash's resolver (Sources/Resolver).
         let network: RunNetwork?
-        do { network = try RunNetwork.start(policy: compiled, sandbox: RunTelemetry.sandboxID, telemetry: telemetry.maps,
+        let upstream = try args.value("dns-upstream").map { text in
+            guard let a = SocketAddress(text) else { throw UsageError(message: "--dns-upstream takes ADDR or ADDR:PORT ([V6]:PORT), got '\(text)'") }
+            return a
+        } ?? SystemResolver.upstream()
+        do { network = try RunNetwork.start(policy: compiled, sandbox: RunTelemetry.sandboxID, telemetry: telemetry.maps, upstream: upstream,
                                             audit: log.map { l in { l.record($0, $1) } }, allowApproximate: args.flag("allow-approximate")) }
         catch { throw CommandFailure(status: ExitCode.osError, message: "error: \(error)") }
         defer { network?.stop() }

@@ -1,7 +1,7 @@
 // Structs shared by the sandbox network programs (bpf/sandbox_net.bpf.c), the BPF LSM
 // connect/sendmsg hooks and leash's resolver (Sources/Resolver): which name an address
 // was resolved from, for which sandbox, until when. Same layout rules as leash_events.h
-// (fixed-width types, largest alignment first, explicit padding); Tests/LoaderTests
+// (fixed-width types, largest alignment first, explicit padding); Tests/KernelTests/NetworkLayoutTests.swift
 // compares their BTF layout with Swift's.
 #pragma once
 
@@ -20,7 +20,7 @@
 /// Key of the `dns_bindings` map: one address of one sandbox. IPv4 addresses (and
 /// IPv4-mapped IPv6 addresses, converted) are LEASH_FAMILY_INET with the four bytes first
 /// and the rest zero, in network byte order, as the policy engine's request holds them.
-/// Swift twin: `BindingKey` in Sources/Resolver/Binding/BindingKey.swift.
+/// Built in Swift by `BindingKey.cStruct` (Sources/Resolver/Binding/BindingKey.swift).
 struct leash_dns_binding_key {
     __u32 sandbox_id;
     __u32 family;
@@ -43,7 +43,7 @@ struct leash_dns_binding {
 /// a child cgroup still finds its sandbox's settings. A zero `sandbox_id` means "attached
 /// but not configured yet": everything is refused. Policy, mode and flags come from the
 /// policy engine's `sandboxes` map under `sandbox_id`.
-/// Swift twin: built by `NetworkSandboxSettings` in Sources/Resolver/Kernel.
+/// Built in Swift by `NetworkSandboxSettings.cStruct` (Sources/Resolver/Kernel/NetworkPrograms.swift).
 struct leash_net_sandbox {
     __u8 resolver_ip6[16];   // where port-53 traffic of IPv6 sockets goes (network order);
                              // all zero: this sandbox has no IPv6 resolver, IPv6 DNS is refused

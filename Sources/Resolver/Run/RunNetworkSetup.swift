@@ -17,10 +17,10 @@ public struct RunNetworkFailure: Error, CustomStringConvertible {
 }
 
 extension RunNetwork {
-    public static func start(policy: CompiledPolicy, sandbox: UInt32, telemetry: TelemetryMaps?,
+    public static func start(policy: CompiledPolicy, sandbox: UInt32, telemetry: TelemetryMaps?, upstream: SocketAddress,
                              audit: ((String, [String: Any]) -> Void)?, allowApproximate: Bool) throws -> RunNetwork? {
         do {
-            let network = try RunNetwork(policy: policy, sandbox: sandbox, telemetry: telemetry, report: { e in
+            let network = try RunNetwork(policy: policy, sandbox: sandbox, telemetry: telemetry, upstream: upstream, report: { e in
                 var fields: [String: Any] = ["sandbox": e.sandbox, "name": e.name, "type": e.type, "verdict": e.verdict.rawValue]
                 if let rule = e.rule { fields["rule"] = rule }
                 if !e.bound.isEmpty { fields["addresses"] = e.bound }
