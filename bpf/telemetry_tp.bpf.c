@@ -152,6 +152,25 @@ static __always_inline __u32 open_action(__u32 flags)
     return LEASH_ACTION_FILE_OPEN_READ_ONLY;
 }
 
+/// IPPROTO_TCP or IPPROTO_UDP of the socket open as `fd` in the current task, 0 when it
+/// cannot be read (the call then fails with EBADF or ENOTSOCK anyway).
+static __always_inline __u16 socket_protocol(long fd)
+{
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+    unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+    if (fd < 0 || fd >= max_fds)
+        return 0;
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *file = 0;
+    if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) != 0 || !file)
+        return 0;
+    struct socket *sock = (struct socket *)BPF_CORE_READ(file, private_data);
+    if (!sock)
+        return 0;
+    return BPF_CORE_READ(sock, sk, sk_protocol);
+}
+
 /// The destination of connect/sendto/sendmsg.
 static __always_inline void read_address(struct leash_event *e, const void *user, __u32 length)
 {
@@ -315,15 +334,18 @@ static __always_inline void describe(struct leash_event *e, struct pt_regs *regs
         leash_event_path_user(e, (const char *)a0);
         break;
     case NR_connect:
+        e->protocol = socket_protocol(a0);
         read_address(e, (const void *)a1, a2);
         break;
     case NR_sendto:
+        e->protocol = socket_protocol(a0);
         read_address(e, (const void *)BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9));
         break;
     case NR_sendmsg: {
         struct user_msghdr *msg = (struct user_msghdr *)a1;
         void *name = 0;
         bpf_probe_read_user(&name, sizeof(name), &msg->msg_name);
+        e->protocol = socket_protocol(a0);
         read_address(e, name, 0);
         break;
     }

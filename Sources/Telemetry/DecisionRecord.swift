@@ -47,8 +47,9 @@ public struct DecisionRecord: Sendable {
     public var ppid: Int32
     public var tid: Int32
     public var comm: String
-    /// /proc/PID/exe read when the event arrived; nil when the process had already exited
-    /// (short-lived commands), or /proc denied it.
+    /// /proc/PID/exe read when the event arrived; when the process had already exited, the
+    /// program its last recorded exec named; nil when neither is known (a process gone
+    /// before its records were read whose exec was deduplicated or never recorded).
     public var exe: String?
     public var action: String
     /// The path as the decision saw it: the kernel's for hooks; for tracepoint records the
@@ -62,6 +63,8 @@ public struct DecisionRecord: Sendable {
     public var pathResolution: String?
     public var address: String?
     public var port: Int?
+    /// "tcp" or "udp" when the kernel told (the socket's protocol).
+    public var networkProtocol: String?
     public var domain: String?
     public var decision: Decision
     /// The errno the operation failed with, 0 when it succeeded (observed) or was allowed.
@@ -109,6 +112,7 @@ public struct DecisionRecord: Sendable {
         if let pathResolution { o["pathResolution"] = pathResolution }
         if let address { o["address"] = address }
         if let port { o["port"] = port }
+        if let networkProtocol { o["protocol"] = networkProtocol }
         if let domain { o["domain"] = domain }
         if let syscall { o["syscall"] = syscall }
         if let cause { o["cause"] = cause.rawValue }

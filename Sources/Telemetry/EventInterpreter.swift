@@ -20,6 +20,9 @@ public final class EventInterpreter: @unchecked Sendable {
     let bootToWall: Double
     private let lock = NSLock()
     private var flagsOn: Set<String>
+    /// The program each process was last seen exec'ing, for records of processes that are
+    /// gone by the time their records arrive (short-lived commands).
+    private var execs: [Int32: String] = [:]
 
     public init(policy: CompiledPolicy, backend: String, mode: String, flags: Set<String> = [],
                 inspector: ProcessInspector = LiveProcessInspector(), bootToWall: Double? = nil) {
@@ -65,11 +68,12 @@ public final class EventInterpreter: @unchecked Sendable {
         let time = Date(timeIntervalSince1970: Double(h.time_ns) / 1e9 + bootToWall)
         var record = DecisionRecord(
             time: time, pid: pid, ppid: Int32(bitPattern: h.ppid), tid: Int32(bitPattern: h.tid), comm: raw.comm,
-            exe: inspector.executable(pid: pid), action: actionName(h.action), decision: decision,
+            exe: nil, action: actionName(h.action), decision: decision,
             errno: verdict < 0 ? -verdict : 0, mode: mode, backend: backend, observed: isObserved, sandboxID: h.sandbox_id)
         record.pathTruncated = flags.contains(.pathTruncated)
         record.pathUnreadable = flags.contains(.pathUnreadable)
         if h.syscall >= 0 { record.syscall = SyscallNames.name(h.syscall) }
+        record.exe = executable(pid: pid, raw: raw, action: record.action, decision: decision)
 
         let text = String(decoding: raw.path, as: UTF8.self)
         let text2 = raw.path2.isEmpty ? nil : String(decoding: raw.path2, as: UTF8.self)
@@ -79,9 +83,11 @@ public final class EventInterpreter: @unchecked Sendable {
             let ip = Self.address(family: family, bytes: bytes)
             record.address = ip.canonicalText
             record.port = Int(h.port)
+            record.networkProtocol = h.protocol == 6 ? "tcp" : h.protocol == 17 ? "udp" : nil
             if flags.contains(.domain), !text.isEmpty { record.domain = text }
             if isObserved {
-                let proto = h.protocol == 17 ? "udp" : h.protocol == 6 ? "tcp" : (record.action == "NetworkSend" ? "udp" : "tcp")
+                // Unknown protocol (the socket could not be read): connect is taken as TCP, send as UDP.
+                let proto = record.networkProtocol ?? (record.action == "NetworkSend" ? "udp" : "tcp")
                 let answer = observed.answer(action: record.action, ip: ip, port: Int(h.port), proto: proto, flags: self.flags)
                 apply(answer, to: &record)
             } else {
@@ -119,6 +125,16 @@ public final class EventInterpreter: @unchecked Sendable {
             if decision.isDenial { record.cause = .policy }
         }
         return record
+    }
+
+    /// /proc/PID/exe when the process is still there; else the program its last recorded
+    /// successful exec named (as the caller spelled it); else nil.
+    private func executable(pid: Int32, raw: RawEvent, action: String, decision: Decision) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        if action == "ProcessExec" && decision == .allow && !raw.path.isEmpty && raw.path.first == UInt8(ascii: "/") {
+            execs[pid] = String(decoding: raw.path, as: UTF8.self)
+        }
+        return inspector.executable(pid: pid) ?? execs[pid]
     }
 
     /// Fills an observed record's rule and cause from the policy's recomputed answer.

@@ -13,8 +13,9 @@ import Testing
 
 /// Runs `script` with bash in a child that Landlock lets read only beneath `readable`
 /// (writes are not restricted, so the child can join a cgroup). Returns its pid and status.
-func runLandlocked(_ script: String, readable: [String] = ["/usr", "/etc"]) throws -> (pid: Int32, status: Int32) {
-    let ruleset = leash_landlock_ruleset(UInt64(LEASH_LL_FS_READ_FILE), 0)
+/// `denyTCPConnect` also handles TCP connect (Landlock ABI 4) with no port allowed.
+func runLandlocked(_ script: String, readable: [String] = ["/usr", "/etc"], denyTCPConnect: Bool = false) throws -> (pid: Int32, status: Int32) {
+    let ruleset = leash_landlock_ruleset(UInt64(LEASH_LL_FS_READ_FILE), denyTCPConnect ? UInt64(LEASH_LL_NET_CONNECT_TCP) : 0)
     guard ruleset >= 0 else { throw FileError(path: "landlock_create_ruleset", code: errno) }
     defer { close(ruleset) }
     for path in readable {
@@ -115,6 +116,24 @@ struct TelemetryTracepointTests {
         // bash's exec of cat is an observed exec too, with the program's path.
         #expect(h.records.contains { $0.pid == inside.pid && $0.action == "ProcessExec" && $0.path == "/usr/bin/cat" && $0.decision == .allow })
         #expect(h.consumer.malformed == 0)
+    }
+
+    @Test(.enabled(if: leash_landlock_abi_version() >= 4, "Landlock restricts TCP connect from ABI 4"))
+    func aDeniedConnectIsRecordedWithAddressPortAndProtocol() throws {
+        let h = try Harness(label: "tp-connect")
+        // Port 9 on loopback: Landlock refuses before any packet is sent.
+        _ = try runLandlocked(h.inSandbox("exec 3<>/dev/tcp/127.0.0.1/9; true"), denyTCPConnect: true)
+        try h.consumer.drain()
+        let record = try #require(h.records.first { $0.action == "NetworkConnect" },
+                                  "records: \(h.records.map { "\($0.action) \($0.object) \($0.decision)" })")
+        #expect(record.address == "127.0.0.1")
+        #expect(record.port == 9)
+        #expect(record.decision == .deny)
+        #expect(record.errno == EACCES)
+        #expect(record.syscall == "connect")
+        #expect(record.jsonFields["protocol"] as? String == "tcp")
+        // The test policy has no network rule: the default deny decides.
+        #expect(record.rule == nil && record.policyAllows == false && record.cause == .policy)
     }
 
     @Test func membershipIsInheritedAndSurvivesLeavingTheCgroup() throws {

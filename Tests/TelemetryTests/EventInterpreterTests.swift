@@ -26,6 +26,17 @@ import Testing
         #expect(record.cause == .policy)
     }
 
+    @Test func aProcessGoneBeforeItsRecordsArriveIsNamedByItsLastExec() {
+        let i = interpreter(inspector: FakeInspector(exe: [300: "/usr/bin/dash"]))
+        let exec = i.interpret(event(action: "ProcessExec", path: "/usr/bin/cat", flags: [.observed], pid: 200, syscall: 59))
+        #expect(exec.exe == "/usr/bin/cat")
+        let open = i.interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", flags: [.observed], pid: 200, syscall: 257))
+        #expect(open.exe == "/usr/bin/cat")
+        // /proc wins while the process is there; nothing is invented for an unknown one.
+        #expect(i.interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", pid: 300)).exe == "/usr/bin/dash")
+        #expect(i.interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", pid: 400)).exe == nil)
+    }
+
     @Test func bootTimeBecomesWallTime() {
         let record = interpreter().interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", timeNS: 2_500_000_000))
         #expect(record.time.timeIntervalSince1970 == 1_000_002.5)
