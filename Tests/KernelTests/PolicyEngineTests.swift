@@ -195,17 +195,26 @@ struct PolicyEngineTests {
         print("policy engine: leash_probe is \(size.instructions) instructions after the verifier, \(size.verified) verified")
         for n in sizes {
             let compiled = try Self.compile(EngineScalePolicy.text(rules: n), file: "scale-\(n).cedar")
+            let started = Date()
             let id = try store.install(compiled)
-            let requests = EngineScalePolicy.requests(rules: n).map { try! leash_request($0, policy: id, flags: 0) }
-            let before = try probe.runStatistics()
-            var allows = 0
-            for _ in 0..<20 {
-                for r in requests where try probe.decide(r).allow == 1 { allows += 1 }
+            let installSeconds = Date().timeIntervalSince(started)
+            let originals = EngineScalePolicy.requests(rules: n)
+            let requests = try originals.map { try leash_request($0, policy: id, flags: 0) }
+            var perRequest: [String] = []
+            var allows = 0, totalRuns: UInt64 = 0, totalNanoseconds: UInt64 = 0
+            for (original, r) in zip(originals, requests) {
+                let before = try probe.runStatistics()
+                for _ in 0..<20 where try probe.decide(r).allow == 1 { allows += 1 }
+                let after = try probe.runStatistics()
+                let runs = after.count - before.count, ns = after.nanoseconds - before.nanoseconds
+                totalRuns += runs
+                totalNanoseconds += ns
+                perRequest.append("\(original.action) \(original.cedarResource.id): \(runs > 0 ? ns / runs : 0) ns")
             }
-            let after = try probe.runStatistics()
-            let runs = after.count - before.count, ns = after.nanoseconds - before.nanoseconds
-            print("policy engine: \(n) rules, \(try PolicyTables(compiled, id: id).entryCount) table entries: \(runs) decisions, mean \(runs > 0 ? ns / runs : 0) ns per decision (kernel-measured), \(allows) allowed")
-            #expect(runs == UInt64(20 * requests.count))
+            let t = try PolicyTables(compiled, id: id)
+            print("policy engine: \(n) rules: automata \(t.automata.count), states \(t.states.count), transitions \(t.transitions.count), ports \(t.ports.count), ips \(t.ips.count), nodes \(t.nodes.count), edges \(t.edges.count)")
+            print("policy engine: \(n) rules, \(t.entryCount) table entries installed in \(String(format: "%.2f", installSeconds)) s: \(totalRuns) decisions, mean \(totalRuns > 0 ? totalNanoseconds / totalRuns : 0) ns per decision (kernel-measured), \(allows) allowed; \(perRequest.joined(separator: "; "))")
+            #expect(totalRuns == UInt64(20 * requests.count))
             try store.remove(id)
         }
     }

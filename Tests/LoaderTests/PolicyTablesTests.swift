@@ -85,7 +85,7 @@ struct DecodedTables {
         guard var s = states[[p, index, a.start]] else { return nil }
         var state = a.start, mask = s.emit
         let bytes = a.reversed == 1 ? Array(text.utf8.reversed()) : Array(text.utf8)
-        for b in bytes {
+        for b in bytes where s.flags & UInt32(LEASH_STATE_SINK.rawValue) == 0 {
             state = transitions[[p, index, state, UInt32(b)]] ?? s.next_default
             guard let next = states[[p, index, state]] else { return nil }
             s = next

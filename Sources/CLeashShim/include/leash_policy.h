@@ -172,6 +172,13 @@ struct leash_automaton {
     __u32 state_count;
 };
 
+/// `leash_state.flags`.
+enum leash_state_flags {
+    /// No byte leaves this state (no explicit transition, the default loops back): a walk
+    /// that reaches it can stop, its class and emit bits are final.
+    LEASH_STATE_SINK = 1,
+};
+
 /// `policy_states` key and value: per state, the transition for bytes without an explicit
 /// one, the class when the walk ends here, and the emit bits collected on entering it.
 struct leash_state_key {
@@ -183,6 +190,8 @@ struct leash_state {
     __u64 emit;
     __u32 next_default;
     __u32 class_;
+    __u32 flags;      // enum leash_state_flags
+    __u32 _pad;
 };
 
 /// `policy_transitions` key ({policy, automaton, state, byte}); the value is the __u32 next state.

@@ -119,11 +119,14 @@ public struct PolicyTables {
             automata.append((leash_automaton_key(policy: id, automaton: index),
                              leash_automaton(start: UInt32(automaton.start), dim: Self.stringDim(automaton.dim),
                                              reversed: automaton.reversed ? 1 : 0, state_count: UInt32(states))))
+            let leaving = Set(automaton.edgeState)
             for s in 0..<states {
+                let sink = automaton.defaultNext[s] == Int32(s) && !leaving.contains(Int32(s))
                 self.states.append((leash_state_key(policy: id, automaton: index, state: UInt32(s)),
                                     leash_state(emit: automaton.emit[s],
                                                 next_default: try u32(automaton.defaultNext[s], "default transition"),
-                                                class_: try u32(automaton.stateClass[s], "state class"))))
+                                                class_: try u32(automaton.stateClass[s], "state class"),
+                                                flags: sink ? UInt32(LEASH_STATE_SINK.rawValue) : 0, _pad: 0)))
             }
             for e in automaton.edgeState.indices {
                 transitions.append((leash_transition_key(policy: id, automaton: index, state: try u32(automaton.edgeState[e], "state"),
