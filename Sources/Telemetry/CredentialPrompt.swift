@@ -82,6 +82,8 @@ public final class CredentialPrompter {
     public private(set) var notes: [String] = []
     /// Flags turned on by a yes.
     public private(set) var approved: [String] = []
+    /// Called after a yes turned a flag on.
+    public var onApproval: ((String) -> Void)?
 
     public init(policy: CredentialPromptPolicy, terminal: PromptTerminal, flags: ContextFlagSwitch,
                 approvalWouldAllow: @escaping (DecisionRecord, String) -> Bool?) {
@@ -107,6 +109,7 @@ public final class CredentialPrompter {
                 do {
                     try flags.turnOn(flag)
                     approved.append(flag)
+                    onApproval?(flag)
                     notes.append("credential store \(store): approved for this session (context flag \(flag) on)")
                 } catch {
                     notes.append("credential store \(store): approved, but turning on \(flag) failed: \(error)")

@@ -12,9 +12,12 @@ import PolicyCompiler
 public final class EventInterpreter: @unchecked Sendable {
     public let backend: String
     public let mode: String
-    let policy: CompiledPolicy
-    let locator: RuleLocator
-    let observed: ObservedDecision
+    private var policy: CompiledPolicy
+    private var locator: RuleLocator
+    private var observed: ObservedDecision
+    /// Rule tables of every policy generation the kernel may still name (hot reload): a
+    /// record's `policy_id` picks the one its rule index belongs to.
+    private var generations: [UInt32: RuleLocator] = [:]
     let inspector: ProcessInspector
     /// Wall-clock time minus boot time, sampled once: records carry CLOCK_BOOTTIME.
     let bootToWall: Double
@@ -24,7 +27,7 @@ public final class EventInterpreter: @unchecked Sendable {
     /// gone by the time their records arrive (short-lived commands).
     private var execs: [Int32: String] = [:]
 
-    public init(policy: CompiledPolicy, backend: String, mode: String, flags: Set<String> = [],
+    public init(policy: CompiledPolicy, policyID: UInt32? = nil, backend: String, mode: String, flags: Set<String> = [],
                 inspector: ProcessInspector = LiveProcessInspector(), bootToWall: Double? = nil) {
         self.policy = policy
         self.backend = backend
@@ -34,6 +37,32 @@ public final class EventInterpreter: @unchecked Sendable {
         self.inspector = inspector
         self.bootToWall = bootToWall ?? Self.sampleBootToWall()
         self.flagsOn = flags
+        if let policyID { generations[policyID] = locator }
+    }
+
+    /// A reloaded policy: new records are named from it; records of `id` use its rules.
+    public func policyChanged(to policy: CompiledPolicy, id: UInt32?) {
+        lock.lock(); defer { lock.unlock() }
+        self.policy = policy
+        locator = RuleLocator(policy: policy)
+        observed = ObservedDecision(simulator: Simulator(policy))
+        if let id { generations[id] = locator }
+    }
+
+    /// The rule a kernel record names, from the policy generation that decided.
+    private func kernelRule(_ h: EventHeader) -> RuleReference? {
+        lock.lock(); defer { lock.unlock() }
+        return (generations[h.policy_id] ?? locator).rule(Int(h.rule))
+    }
+
+    private var currentLocator: RuleLocator {
+        lock.lock(); defer { lock.unlock() }
+        return locator
+    }
+
+    private var currentObserved: ObservedDecision {
+        lock.lock(); defer { lock.unlock() }
+        return observed
     }
 
     /// Context flags now on (the simulator's view when it recomputes an observed rule).
@@ -88,10 +117,10 @@ public final class EventInterpreter: @unchecked Sendable {
             if isObserved {
                 // Unknown protocol (the socket could not be read): connect is taken as TCP, send as UDP.
                 let proto = record.networkProtocol ?? (record.action == "NetworkSend" ? "udp" : "tcp")
-                let answer = observed.answer(action: record.action, ip: ip, port: Int(h.port), proto: proto, flags: self.flags)
+                let answer = currentObserved.answer(action: record.action, ip: ip, port: Int(h.port), proto: proto, flags: self.flags)
                 apply(answer, to: &record)
             } else {
-                record.rule = locator.rule(Int(h.rule))
+                record.rule = kernelRule(h)
             }
             return record
         }
@@ -100,7 +129,7 @@ public final class EventInterpreter: @unchecked Sendable {
             return record
         }
         guard !record.pathUnreadable || !raw.path.isEmpty else {
-            if !isObserved { record.rule = locator.rule(Int(h.rule)) }
+            if !isObserved { record.rule = kernelRule(h) }
             return record
         }
         if isObserved {
@@ -117,11 +146,11 @@ public final class EventInterpreter: @unchecked Sendable {
                     if record.action == "FileRename" { asked.append(second) }
                 }
             }
-            apply(observed.answer(action: record.action, paths: asked, flags: self.flags), to: &record)
+            apply(currentObserved.answer(action: record.action, paths: asked, flags: self.flags), to: &record)
         } else {
             record.path = text
             record.path2 = text2
-            record.rule = locator.rule(Int(h.rule))
+            record.rule = kernelRule(h)
             if decision.isDenial { record.cause = .policy }
         }
         return record
@@ -141,7 +170,7 @@ public final class EventInterpreter: @unchecked Sendable {
     private func apply(_ answer: PolicyAnswer?, to record: inout DecisionRecord) {
         guard let answer else { return }
         record.policyAllows = answer.allow
-        record.rule = answer.rule.flatMap(locator.rule)
+        record.rule = answer.rule.flatMap { currentLocator.rule($0) }
         if record.decision == .deny { record.cause = answer.allow ? .kernel : .policy }
     }
 
@@ -162,6 +191,6 @@ extension EventInterpreter {
         guard let path = record.path, path.hasPrefix("/") else { return nil }
         var paths = [path]
         if record.action == "FileRename", let p2 = record.path2 { paths.append(p2) }
-        return observed.answer(action: record.action, paths: paths, flags: flags.union([flag]))?.allow
+        return currentObserved.answer(action: record.action, paths: paths, flags: flags.union([flag]))?.allow
     }
 }

@@ -20,6 +20,9 @@ public final class RunTelemetry {
         public var policy: CompiledPolicy
         /// Context flags on at start.
         public var flags: Set<String>
+        /// The kernel's id of the policy (BPF LSM), so records name rules from the right
+        /// generation after a hot reload (`policyChanged`).
+        public var policyID: UInt32?
         /// Writes one audit log line: (event, fields). nil without --audit-log.
         public var audit: ((String, [String: Any]) -> Void)?
         public var terminal: PromptTerminal
@@ -27,7 +30,9 @@ public final class RunTelemetry {
 
         public init(backend: String, mode: String, policyName: String, agent: String, home: String?, policy: CompiledPolicy,
                     flags: Set<String> = [], audit: ((String, [String: Any]) -> Void)?,
-                    terminal: PromptTerminal = TerminalPrompt(), flagSwitch: ContextFlagSwitch = FixedContextFlags()) {
+                    terminal: PromptTerminal = TerminalPrompt(), flagSwitch: ContextFlagSwitch = FixedContextFlags(),
+                    policyID: UInt32? = nil) {
+            self.policyID = policyID
             self.backend = backend; self.mode = mode; self.policyName = policyName; self.agent = agent; self.home = home
             self.policy = policy; self.flags = flags; self.audit = audit; self.terminal = terminal; self.flagSwitch = flagSwitch
         }
@@ -40,6 +45,7 @@ public final class RunTelemetry {
     public let tracepoints: TracepointTelemetry?
     let consumer: TelemetryConsumer?
     let prompter: CredentialPrompter
+    let interpreter: EventInterpreter?
     let promptQueue = DispatchQueue(label: "leash-credential-prompt")
     /// Why there is no per-operation telemetry (not root, the kernel refused, ...), or nil.
     public let unavailable: String?
@@ -62,8 +68,9 @@ public final class RunTelemetry {
         self.maps = maps
         self.tracepoints = tracepoints
         self.unavailable = nil
-        let interpreter = EventInterpreter(policy: configuration.policy, backend: configuration.backend,
-                                           mode: configuration.mode, flags: configuration.flags)
+        let interpreter = EventInterpreter(policy: configuration.policy, policyID: configuration.policyID,
+                                           backend: configuration.backend, mode: configuration.mode, flags: configuration.flags)
+        self.interpreter = interpreter
         let prompter = Self.makePrompter(configuration, interpreter: interpreter)
         self.prompter = prompter
         let audit = configuration.audit
@@ -83,15 +90,23 @@ public final class RunTelemetry {
         self.tracepoints = nil
         self.consumer = nil
         self.unavailable = unavailable
+        self.interpreter = nil
         self.prompter = Self.makePrompter(configuration, interpreter: nil)
         configuration.audit?("telemetry", ["available": false, "reason": unavailable, "backend": configuration.backend])
     }
 
     static func makePrompter(_ c: Configuration, interpreter: EventInterpreter?) -> CredentialPrompter {
         let policy = CredentialPromptPolicy(agent: c.agent, home: c.home, policyFlags: Set(c.policy.flags))
-        return CredentialPrompter(policy: policy, terminal: c.terminal, flags: c.flagSwitch) { record, flag in
+        let prompter = CredentialPrompter(policy: policy, terminal: c.terminal, flags: c.flagSwitch) { record, flag in
             interpreter?.wouldAllow(record, withFlag: flag)
         }
+        prompter.onApproval = { flag in interpreter?.flags.insert(flag) }
+        return prompter
+    }
+
+    /// The sandbox switched to `policy` (hot reload): later records are named from it.
+    public func policyChanged(to policy: CompiledPolicy, id: UInt32?) {
+        interpreter?.policyChanged(to: policy, id: id)
     }
 
     /// Right before leash forks the command: the tracepoints enrol that child.

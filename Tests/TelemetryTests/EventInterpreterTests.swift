@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Loader
+import PolicyCompiler
 import Telemetry
 import Testing
 
@@ -35,6 +36,21 @@ import Testing
         // /proc wins while the process is there; nothing is invented for an unknown one.
         #expect(i.interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", pid: 300)).exe == "/usr/bin/dash")
         #expect(i.interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", pid: 400)).exe == nil)
+    }
+
+    @Test func afterAReloadRecordsAreNamedFromThePolicyGenerationThatDecided() throws {
+        let i = EventInterpreter(policy: Fixture.policy, policyID: 1, backend: "bpf-lsm", mode: "enforce",
+                                 inspector: FakeInspector(), bootToWall: 0)
+        let reloadedSource = "// reloaded\n\n@id(\"no-etc\")\nforbid (principal, action, resource in Dir::\"/etc/\");\n"
+        let reloaded = try #require(PolicySourceCompiler.compile(source: reloadedSource, file: "new.cedar",
+                                                                 options: CompileOptions(agent: "claude")).policy)
+        i.policyChanged(to: reloaded, id: 2)
+        var old = event(action: "FileOpenReadOnly", path: "/home/u/.ssh/k", verdict: -EPERM, rule: Fixture.ruleIndex("ssh-keys"), flags: [.deny])
+        old.header.policy_id = 1
+        #expect(i.interpret(old).rule?.location == "fixture.cedar:7:1")
+        var new = event(action: "FileOpenReadOnly", path: "/etc/shadow", verdict: -EPERM, rule: 0, flags: [.deny])
+        new.header.policy_id = 2
+        #expect(i.interpret(new).rule?.location == "new.cedar:3:1")
     }
 
     @Test func bootTimeBecomesWallTime() {
