@@ -20,6 +20,25 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+// A hot reload deletes the old policy's tables once the sandbox is bound to the new one;
+// a decision that read the old binding just before must not find them half gone. Writing
+// an element of a map-of-maps makes the kernel wait for every running BPF program to
+// finish (synchronize_rcu, and these hooks run inside one RCU read section), so
+// LSMSandbox.reload writes this map between the bind and the delete. Never read here.
+struct lsm_barrier_inner {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __array(values, struct lsm_barrier_inner);
+} lsm_rcu_barrier SEC(".maps");
+
 #define LSM_FMODE_WRITE 0x2
 #define LSM_FMODE_EXEC 0x20
 #define LSM_PROT_EXEC 0x4

@@ -8,10 +8,11 @@
 //     It names the path from the calling task's root and appends " (deleted)" to
 //     unlinked files.
 //   - lsm_walk, a bounded walk up d_parent that crosses mount points through
-//     mount->mnt_mountpoint, for the path_* hooks, where bpf_d_path is refused. It names
-//     the path from the global root (a chroot is not seen; chroot is denied to sandboxes),
-//     writes no " (deleted)" suffix, and gives up (error) on paths deeper than
-//     LSM_WALK_DEPTH components rather than deciding on a truncated name.
+//     mount->mnt_mountpoint, for the path_* hooks, where bpf_d_path is refused. Like
+//     d_path it stops at the calling task's root (so both agree inside a chroot; chroot
+//     itself is denied to sandboxes), but it writes no " (deleted)" suffix, and it gives
+//     up (error, so a deny) on paths deeper than LSM_WALK_DEPTH components rather than
+//     deciding on a truncated name.
 #pragma once
 
 #define LSM_PATH_MAX 4096
@@ -85,6 +86,8 @@ struct lsm_walk_up {
     struct mount *mnt;
     struct dentry *mnt_root;
     struct dentry *dentry;
+    struct mount *root_mnt;       // the task's root (chroot), where d_path stops too
+    struct dentry *root_dentry;
     __u32 count;
     __u32 reached_root;  // 1: done at the root; 2: too deep
 };
@@ -95,6 +98,10 @@ static long lsm_walk_up_step(__u64 i, void *data)
 {
     struct lsm_walk_up *w = data;
     struct dentry *dentry = w->dentry;
+    if (dentry == w->root_dentry && w->mnt == w->root_mnt) {
+        w->reached_root = 1;
+        return 1;
+    }
     struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
     if (dentry == w->mnt_root || dentry == parent) {
         // Locals, not w->…: CO-RE reads must not relocate this struct's own fields.
@@ -159,8 +166,11 @@ static __always_inline int lsm_walk(struct vfsmount *vfsmnt, struct dentry *dent
     struct lsm_walk_scratch *s = bpf_map_lookup_elem(&lsm_walk_scratch, &zero);
     if (!s || !vfsmnt || !dentry)
         return -EINVAL;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     struct lsm_walk_up up = {
         .s = s, .mnt = lsm_real_mount(vfsmnt), .mnt_root = BPF_CORE_READ(vfsmnt, mnt_root), .dentry = dentry,
+        .root_mnt = lsm_real_mount(BPF_CORE_READ(task, fs, root.mnt)),
+        .root_dentry = BPF_CORE_READ(task, fs, root.dentry),
     };
     // Components plus mount crossings; a path this deep is refused, never cut.
     bpf_loop(LSM_WALK_DEPTH * 2, lsm_walk_up_step, &up, 0);

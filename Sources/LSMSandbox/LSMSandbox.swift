@@ -9,6 +9,7 @@
 import Glibc
 #endif
 import CLeashShim
+import CLibbpf
 import Foundation
 import Loader
 import PolicyCompiler
@@ -25,6 +26,7 @@ public final class LSMSandbox {
     let object: BPFObject
     private var links: [BPFLink] = []
     private var pins: LSMPins?
+    private var barrierInner: Int32 = -1
 
     private static var created: UInt32 = 0
 
@@ -66,6 +68,7 @@ public final class LSMSandbox {
     /// any is alive its pins, binding and policy stay, so leash's exit never unconfines
     /// them. `LSMPins.sweepStale` removes them once the last one is gone.
     deinit {
+        if barrierInner >= 0 { close(barrierInner) }
         if pins != nil && !waitForNoMembers() { return }
         pins?.remove()
         links.removeAll()
@@ -113,7 +116,21 @@ public final class LSMSandbox {
         policyID = fresh
         policy = newPolicy
         flags = newFlags
+        // Decisions that read the old binding may still be walking the old tables.
+        try waitForRunningHooks()
         try? store.remove(old)
+    }
+
+    /// Returns once every hook invocation that started before the call has finished:
+    /// the kernel waits for an RCU grace period when a map-of-maps element is written
+    /// (bpf/leash_lsm.bpf.c, `lsm_rcu_barrier`).
+    func waitForRunningHooks() throws {
+        if barrierInner < 0 {
+            barrierInner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lsm_barrier", 4, 4, 1, nil)
+            if barrierInner < 0 { throw LSMSandboxError(.kernel, "creating the reload barrier map: \(String(cString: strerror(-barrierInner)))", code: -barrierInner) }
+        }
+        do { try object.map("lsm_rcu_barrier").update(UInt32(0), barrierInner) }
+        catch { throw LSMSandboxError.kernel("waiting for running hooks", error) }
     }
 
     /// Turns a context flag of the policy on or off, with no reload.
@@ -129,7 +146,7 @@ public final class LSMSandbox {
     /// Starts `path` as the sandbox's first task. Only this calling thread is marked as
     /// enrolling, only while posix_spawn creates the child, so the child is a member from
     /// the moment it exists and no other process of leash's is.
-    public func spawn(path: String, argv: [String], environment: [(String, String)]) throws -> pid_t {
+    public func spawn(path: String, argv: [String], environment: [(String, String)], stdio: [Int32]? = nil) throws -> pid_t {
         let tid = try Self.currentThreadID()
         let enrolling: BPFMap
         do {
@@ -137,7 +154,7 @@ public final class LSMSandbox {
             try enrolling.update(tid, id)
         } catch { throw LSMSandboxError.kernel("enrolling the command", error) }
         defer { try? enrolling.delete(tid) }
-        return try LSMSpawn.spawn(path: path, argv: argv, environment: environment)
+        return try LSMSpawn.spawn(path: path, argv: argv, environment: environment, stdio: stdio)
     }
 
     /// The kernel's id of the calling thread (glibc's gettid is not visible to Swift):

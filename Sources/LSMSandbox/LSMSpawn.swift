@@ -6,7 +6,12 @@ import Glibc
 #endif
 
 enum LSMSpawn {
-    static func spawn(path: String, argv: [String], environment: [(String, String)]) throws -> pid_t {
+    /// `stdio`: descriptors for the child's 0, 1 and 2 (nil: it inherits leash's).
+    static func spawn(path: String, argv: [String], environment: [(String, String)], stdio: [Int32]? = nil) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (target, fd) in (stdio ?? []).enumerated() { posix_spawn_file_actions_adddup2(&actions, fd, Int32(target)) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -23,7 +28,7 @@ enum LSMSpawn {
         let cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.0)=\($0.1)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, nil, &attributes, cArgs, cEnv)
+        let rc = posix_spawn(&pid, path, &actions, &attributes, cArgs, cEnv)
         guard rc == 0 else {
             throw LSMSandboxError(.spawn, "cannot run \(path): \(String(cString: strerror(rc)))", code: rc)
         }

@@ -1,0 +1,154 @@
+// A small C program the LSM tests run inside sandboxes: one real system call per mode,
+// printing "ok ..." or "errno=NAME". Compiled once per test process with the system cc
+// (a Swift test target cannot hold C sources), outside any sandbox.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+enum LSMProbeProgram {
+    static let source = #"""
+    #define _GNU_SOURCE
+    #include <errno.h>
+    #include <fcntl.h>
+    #include <linux/io_uring.h>
+    #include <linux/openat2.h>
+    #include <arpa/inet.h>
+    #include <netinet/in.h>
+    #include <sched.h>
+    #include <signal.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <string.h>
+    #include <sys/mman.h>
+    #include <sys/mount.h>
+    #include <sys/ptrace.h>
+    #include <sys/socket.h>
+    #include <sys/syscall.h>
+    #include <sys/un.h>
+    #include <sys/wait.h>
+    #include <sys/xattr.h>
+    #include <unistd.h>
+
+    static int fail(void) { printf("errno=%s\n", strerrorname_np(errno)); return 1; }
+    static int dump(int fd) {
+        char buf[4096]; ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0) return fail();
+        printf("ok "); fwrite(buf, 1, n, stdout); return 0;
+    }
+    static int readpath(const char *p) { int fd = open(p, O_RDONLY); return fd < 0 ? fail() : dump(fd); }
+
+    static int uring_open(const char *path) {
+        struct io_uring_params p; memset(&p, 0, sizeof p);
+        int ring = syscall(__NR_io_uring_setup, 4, &p);
+        if (ring < 0) return fail();
+        size_t sq_size = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+        size_t cq_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+        char *sq = mmap(0, sq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQ_RING);
+        char *cq = mmap(0, cq_size, PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_CQ_RING);
+        struct io_uring_sqe *sqes = mmap(0, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED, ring, IORING_OFF_SQES);
+        if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) return fail();
+        struct io_uring_sqe *e = &sqes[0]; memset(e, 0, sizeof *e);
+        e->opcode = IORING_OP_OPENAT; e->fd = AT_FDCWD; e->addr = (unsigned long)path; e->open_flags = O_RDONLY;
+        unsigned *tail = (unsigned *)(sq + p.sq_off.tail), *array = (unsigned *)(sq + p.sq_off.array);
+        array[*tail & *(unsigned *)(sq + p.sq_off.ring_mask)] = 0;
+        __atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+        if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, 0, 0) < 0) return fail();
+        struct io_uring_cqe *c = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+        unsigned head = *(unsigned *)(cq + p.cq_off.head) & *(unsigned *)(cq + p.cq_off.ring_mask);
+        int res = c[head].res;
+        if (res < 0) { errno = -res; return fail(); }
+        return dump(res);
+    }
+
+    static int inet(const char *how, const char *ip, int port) {
+        int six = strchr(ip, ':') != 0, udp = strstr(how, "udp") || strstr(how, "sendto");
+        struct sockaddr_storage ss; memset(&ss, 0, sizeof ss); socklen_t len;
+        if (six) { struct sockaddr_in6 *a = (void *)&ss; a->sin6_family = AF_INET6; a->sin6_port = htons(port); inet_pton(AF_INET6, ip, &a->sin6_addr); len = sizeof *a; }
+        else { struct sockaddr_in *a = (void *)&ss; a->sin_family = AF_INET; a->sin_port = htons(port); inet_pton(AF_INET, ip, &a->sin_addr); len = sizeof *a; }
+        int s = socket(six ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+        if (s < 0) return fail();
+        if (strstr(how, "sendto")) { if (sendto(s, "x", 1, 0, (void *)&ss, len) < 0) return fail(); }
+        else if (connect(s, (void *)&ss, len) < 0) return fail();
+        printf("ok\n"); return 0;
+    }
+
+    int main(int argc, char **argv) {
+        if (argc < 2) return 2;
+        const char *m = argv[1], *a = argc > 2 ? argv[2] : "";
+        setvbuf(stdout, 0, _IONBF, 0);
+        if (!strcmp(m, "read")) return readpath(a);
+        if (!strcmp(m, "write")) { int fd = open(a, O_WRONLY | O_CREAT, 0644); if (fd < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "opath")) {
+            int fd = open(a, O_PATH); if (fd < 0) return fail();
+            char p[64]; snprintf(p, sizeof p, "/proc/self/fd/%d", fd); return readpath(p);
+        }
+        if (!strcmp(m, "openat2")) {
+            struct open_how how = { .flags = O_RDONLY, .resolve = 0 };
+            int fd = syscall(SYS_openat2, AT_FDCWD, a, &how, sizeof how); return fd < 0 ? fail() : dump(fd);
+        }
+        if (!strcmp(m, "uring")) return uring_open(a);
+        if (!strcmp(m, "mmapexec")) {
+            int fd = open(a, O_RDONLY); if (fd < 0) return fail();
+            void *p = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+            if (p == MAP_FAILED) return fail();
+            printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "memfdexec")) {
+            int src = open(a, O_RDONLY); if (src < 0) return fail();
+            int mfd = memfd_create("payload", MFD_CLOEXEC); char buf[65536]; ssize_t n;
+            while ((n = read(src, buf, sizeof buf)) > 0) if (write(mfd, buf, n) != n) return fail();
+            char *args[] = { "payload", 0 }; char *env[] = { 0 };
+            fexecve(mfd, args, env); return fail();
+        }
+        if (!strcmp(m, "connect") || !strcmp(m, "udpconnect") || !strcmp(m, "sendto")) return inet(m, a, atoi(argv[3]));
+        if (!strcmp(m, "unix")) {
+            struct sockaddr_un u = { .sun_family = AF_UNIX }; strncpy(u.sun_path, a, sizeof u.sun_path - 1);
+            int s = socket(AF_UNIX, SOCK_STREAM, 0);
+            if (connect(s, (void *)&u, sizeof u) < 0) return fail();
+            printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "setxattr")) { if (setxattr(a, "trusted.leash", "1", 1, 0) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "bpf")) { char attr[128] = {0}; if (syscall(SYS_bpf, 0, attr, sizeof attr) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "mount")) { if (mount("none", a, "tmpfs", 0, 0) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "userns")) { if (unshare(CLONE_NEWUSER) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "ptrace")) { if (ptrace(PTRACE_ATTACH, atoi(a), 0, 0) < 0) return fail(); ptrace(PTRACE_DETACH, atoi(a), 0, 0); printf("ok\n"); return 0; }
+        if (!strcmp(m, "signal")) { if (kill(atoi(a), SIGCONT) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "cgroup")) {
+            int fd = open(a, O_WRONLY); if (fd < 0) return fail();
+            char pid[32]; int n = snprintf(pid, sizeof pid, "%d\n", getpid());
+            if (write(fd, pid, n) < 0) return fail(); printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "doublefork")) {
+            pid_t p = fork();
+            if (p == 0) {
+                setsid();
+                if (fork() == 0) { usleep(200000); exit(readpath(a)); }
+                exit(0);
+            }
+            waitpid(p, 0, 0); usleep(600000); return 0;
+        }
+        if (!strcmp(m, "loop")) {  // count reads of a path until a file appears: for reload under load
+            long ok = 0, denied = 0, other = 0;
+            while (access(argv[3], F_OK) != 0) {
+                int fd = open(a, O_RDONLY);
+                if (fd >= 0) { ok++; close(fd); } else if (errno == EACCES) denied++; else other++;
+            }
+            printf("ok allowed=%ld denied=%ld other=%ld\n", ok, denied, other); return 0;
+        }
+        fprintf(stderr, "unknown mode %s\n", m); return 2;
+    }
+    """#
+
+    /// Path of the compiled program (built on first use).
+    static let path: String = {
+        let dir = "/tmp/leash-lsm-probe-\(getpid())"
+        mkdir(dir, 0o755)
+        let src = dir + "/probe.c", bin = dir + "/probe"
+        try? source.write(toFile: src, atomically: true, encoding: .utf8)
+        let r = try? run(["/usr/bin/cc", "-O1", "-o", bin, src])
+        if r?.status != 0 { print("cc failed: \(r?.stderr ?? "not run")") }
+        return bin
+    }()
+}

@@ -1,0 +1,159 @@
+// Modes and runtime of the BPF LSM backend: audit mode, context flags flipped without a
+// reload, hot reload under load, two sandboxes side by side, the events the hooks send,
+// and leash killed with SIGKILL. VM bench only.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Loader
+import LSMSandbox
+import Testing
+
+@Suite("LSM runtime", .serialized, .enabled(if: Environment.bpfLSMUnavailable == nil,
+                                            Comment(rawValue: Environment.bpfLSMUnavailable ?? "")))
+struct LSMRuntimeTests {
+    let b: LSMBench
+    init() throws {
+        b = try bench()
+        try b.useDefault()
+    }
+
+    /// Events from the shared ring buffer until it is empty.
+    func drainEvents() throws -> [RawEvent] {
+        var events: [RawEvent] = []
+        let reader = try EventRingReader(ringFD: b.telemetry.eventsFD) { if case .success(let e) = $0 { events.append(e) } }
+        _ = try reader.drain()
+        return events
+    }
+
+    @Test func denialsAreReportedWithTheirRule() throws {
+        _ = try drainEvents()
+        #expect(try b.probe("read", "\(b.w)/secret/key") == "errno=EACCES")
+        let events = try drainEvents()
+        let deny = try #require(events.first { String(decoding: $0.path, as: UTF8.self) == "\(b.w)/secret/key" && $0.flags.contains(.deny) },
+                                "events: \(events.map { String(decoding: $0.path, as: UTF8.self) })")
+        let rule = try #require(b.sandbox.policy.rules.first { $0.index == Int(deny.header.rule) })
+        #expect(rule.policyID == "secret")
+        #expect(deny.header.verdict == -EACCES)
+        #expect(deny.header.sandbox_id == b.sandbox.id)
+        #expect(deny.header.action == 0)  // FileOpenReadOnly
+    }
+
+    @Test func auditModeAllowsAndReportsWouldDeny() throws {
+        let audit = try LSMSandbox(policy: try compilePolicy(lsmPolicy(b.w)), mode: .audit, store: b.store,
+                                   telemetry: b.telemetry, pin: false)
+        _ = try drainEvents()
+        let r = try b.run([LSMProbeProgram.path, "read", "\(b.w)/secret/key"], in: audit)
+        #expect(r.stdout == "ok top secret\n", "\(r)")
+        let events = try drainEvents()
+        let would = events.first { $0.header.sandbox_id == audit.id && String(decoding: $0.path, as: UTF8.self) == "\(b.w)/secret/key" }
+        #expect(would?.flags.contains(.auditWouldDeny) == true, "events: \(events.count)")
+        #expect(would?.header.verdict == 0)
+        // The enforcing sandbox next to it still denies.
+        #expect(try b.probe("read", "\(b.w)/secret/key") == "errno=EACCES")
+    }
+
+    @Test func contextFlagFlipsWithoutReload() throws {
+        let extra = #"@id("gated") forbid (principal, action == Action::"FileOpenReadOnly", resource) when { resource == File::"W/outside/notes" } unless { context.approved_notes };"#
+        try b.use(lsmPolicy(b.w, extra: extra.replacingOccurrences(of: "W/", with: "\(b.w)/")))
+        let policyID = b.sandbox.policyID
+        #expect(try b.probe("read", "\(b.w)/outside/notes") == "errno=EACCES")
+        try b.sandbox.setFlag("approved_notes", true)
+        #expect(try b.probe("read", "\(b.w)/outside/notes") == "ok notes")
+        try b.sandbox.setFlag("approved_notes", false)
+        #expect(try b.probe("read", "\(b.w)/outside/notes") == "errno=EACCES")
+        #expect(b.sandbox.policyID == policyID)
+        try b.useDefault()
+    }
+
+    /// Two policies that both allow the file, by different rules: any denial during the
+    /// reloads would be a decision made by no policy (or a torn one).
+    @Test func hotReloadUnderLoadNeverDecidesByNoPolicy() throws {
+        let a = lsmPolicy(b.w, extra: "")
+        let c = lsmPolicy(b.w, extra: #"@id("also-notes") permit (principal, action == Action::"FileOpenReadOnly", resource) when { resource == File::"W/outside/notes" };"#
+            .replacingOccurrences(of: "W/", with: "\(b.w)/"))
+        let stop = "\(b.w)/work/stop-\(getpid())"
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: ProcessResult?
+        nonisolated(unsafe) var failure: Error?
+        let bench = b
+        Thread {
+            do { result = try bench.run([LSMProbeProgram.path, "loop", "\(bench.w)/outside/notes", stop]) } catch { failure = error }
+            done.signal()
+        }.start()
+        usleep(300_000)
+        var reloads = 0
+        for i in 0..<40 {
+            try b.use(i % 2 == 0 ? c : a)
+            reloads += 1
+            usleep(20_000)
+        }
+        FileManager.default.createFile(atPath: stop, contents: nil)
+        done.wait()
+        unlink(stop)
+        try b.useDefault()
+        if let failure { throw failure }
+        let line = try #require(result?.stdout)
+        #expect(line.hasPrefix("ok allowed="), "\(line)")
+        #expect(line.contains(" denied=0 other=0"), "\(line) after \(reloads) reloads")
+        #expect(!line.hasPrefix("ok allowed=0 "), "\(line)")
+    }
+
+    @Test func twoSandboxesWithDifferentPoliciesSideBySide() throws {
+        let open = lsmPolicy(b.w).replacingOccurrences(of: "@id(\"secret\")\nforbid", with: "@id(\"secret\")\npermit")
+        let second = try LSMSandbox(policy: try compilePolicy(open), mode: .enforce, store: b.store, telemetry: b.telemetry, pin: false)
+        #expect(try b.run([LSMProbeProgram.path, "read", "\(b.w)/secret/key"], in: second).stdout == "ok top secret\n")
+        #expect(try b.probe("read", "\(b.w)/secret/key") == "errno=EACCES")
+        #expect(try run([LSMProbeProgram.path, "read", "\(b.w)/secret/key"]).stdout == "ok top secret\n")
+        #expect(second.liveMembers == 0 || second.liveMembers == 1)
+    }
+}
+
+/// `leash run --backend bpf-lsm` as users run it, killed with SIGKILL halfway.
+@Suite("LSM leash run", .serialized, .enabled(if: Environment.bpfLSMUnavailable == nil,
+                                              Comment(rawValue: Environment.bpfLSMUnavailable ?? "")))
+struct LSMLeashRunTests {
+    @Test func leashRunDeniesAndExitsWithTheCommandsStatus() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/policy.cedar"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        let r = try run([try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--",
+                         "/bin/sh", "-c", "cat '\(b.w)/outside/notes'; cat '\(b.w)/secret/key'; exit 3"])
+        #expect(r.status == 3, "\(r)")
+        #expect(r.stdout == "notes\n")
+        #expect(r.stderr.contains("Permission denied"), "\(r.stderr)")
+    }
+
+    @Test func killingLeashWithSIGKILLLeavesTheSandboxConfined() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/policy.cedar"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        let started = "\(b.w)/work/started", after = "\(b.w)/work/after-kill", finished = "\(b.w)/work/finished"
+        for f in [started, after, finished] { unlink(f) }
+        let script = "touch '\(started)'; sleep 2; cat '\(b.w)/secret/key' > '\(after)' 2>&1; echo x > '\(finished)'"
+        let argv = [try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--", "/bin/sh", "-c", script]
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        let environment = ["PATH=/usr/bin:/bin"]
+        let cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var leash: pid_t = 0
+        #expect(posix_spawn(&leash, argv[0], nil, nil, cArgs, cEnv) == 0)
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: started) && waited < 1200 { usleep(100_000); waited += 1 }
+        #expect(FileManager.default.fileExists(atPath: started), "the sandboxed command never started")
+        kill(leash, SIGKILL)
+        var status: Int32 = 0
+        waitpid(leash, &status, 0)
+        let orphans = LSMPins.orphans().filter { $0.directory.hasSuffix("-\(leash)") }
+        #expect(orphans.count == 1 && (orphans.first?.liveMembers ?? 0) >= 1, "\(orphans)")
+        waited = 0
+        while !FileManager.default.fileExists(atPath: finished) && waited < 300 { usleep(100_000); waited += 1 }
+        let output = (try? String(contentsOfFile: after, encoding: .utf8)) ?? "(none)"
+        #expect(!output.contains("top secret") && output.contains("Permission denied"), "after leash died: \(output)")
+        // Once the sandbox has no task left, the next leash removes the pins.
+        usleep(300_000)
+        let removed = LSMPins.sweepStale()
+        #expect(removed.contains { $0.hasSuffix("-\(leash)") }, "\(removed)")
+    }
+}
