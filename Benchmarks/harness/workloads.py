@@ -23,7 +23,7 @@ class Sizes:
 
 SIZES = {
     "full": Sizes(500, 45, 20000, 40, 2000),
-    "quick": Sizes(150, 30, 8000, 20, 600),
+    "quick": Sizes(120, 25, 6000, 20, 500),
     "smoke": Sizes(12, 6, 60, 3, 10),
 }
 

@@ -3,9 +3,11 @@
 // one JSON line per operation. Run bare and under a sandbox by Benchmarks/run: the
 // difference of the two is what the sandbox adds per call.
 //
-//   syscalls [--linger-ms MS] ITERATIONS OP...
+//   syscalls [--linger-ms MS] [--rate PER_SECOND] ITERATIONS OP...
 //   OP: open (open+close of a file in the working directory), stat, exec (posix_spawn of
-//   /bin/true and waitpid), connect (TCP connect to a listener on 127.0.0.1, accept, close)
+//   /bin/true and waitpid), connect (TCP connect to a listener on 127.0.0.1, accept, close),
+//   distinct (open of a different missing name each time, paced at --rate: every one is a
+//   new event for a telemetry that deduplicates repeats)
 //
 // --linger-ms keeps the process alive after printing, so BPF run-time statistics can be
 // read while the sandbox's programs are still loaded.
@@ -101,12 +103,32 @@ static long long run_connect(long n) {
     return elapsed;
 }
 
+static long long run_distinct(long n, long rate) {
+    char name[64];
+    long long t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+        if (rate > 0) {
+            // Pace by the clock, not by sleeping per call: the sleeps' own cost would cap the rate.
+            long long due = t0 + (long long)((double)i * 1e9 / rate);
+            while (now_ns() < due) {}
+        }
+        snprintf(name, sizeof name, "missing-%ld", i);
+        int fd = open(name, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) close(fd);
+    }
+    return now_ns() - t0;
+}
+
 int main(int argc, char **argv) {
-    long linger_ms = 0;
+    long linger_ms = 0, rate = 0;
     int i = 1;
-    if (i + 1 < argc && strcmp(argv[i], "--linger-ms") == 0) { linger_ms = atol(argv[i + 1]); i += 2; }
+    for (;;) {
+        if (i + 1 < argc && strcmp(argv[i], "--linger-ms") == 0) { linger_ms = atol(argv[i + 1]); i += 2; }
+        else if (i + 1 < argc && strcmp(argv[i], "--rate") == 0) { rate = atol(argv[i + 1]); i += 2; }
+        else break;
+    }
     if (i + 1 >= argc) {
-        fprintf(stderr, "usage: syscalls [--linger-ms MS] ITERATIONS open|stat|exec|connect...\n");
+        fprintf(stderr, "usage: syscalls [--linger-ms MS] [--rate PER_SECOND] ITERATIONS open|stat|exec|connect|distinct...\n");
         return 64;
     }
     long n = atol(argv[i++]);
@@ -125,6 +147,7 @@ int main(int argc, char **argv) {
         else if (strcmp(op, "stat") == 0) ns = run_stat(iters);
         else if (strcmp(op, "exec") == 0) ns = run_exec(iters);
         else if (strcmp(op, "connect") == 0) ns = run_connect(iters);
+        else if (strcmp(op, "distinct") == 0) ns = run_distinct(iters, rate);
         else { fprintf(stderr, "syscalls: unknown op '%s'\n", op); return 64; }
         printf("{\"op\":\"%s\",\"iterations\":%ld,\"ns_per_op\":%.1f}\n", op, iters, (double)ns / iters);
     }
