@@ -136,6 +136,12 @@ public final class EventInterpreter: @unchecked Sendable {
             let (path, how) = PathResolution.resolve(text, pid: pid, dirfd: h.dirfd, inspector: inspector)
             record.path = path
             record.pathResolution = how
+            // A denied O_CREAT open of a file that does not exist was a creation: Landlock
+            // decided it as one (make_reg), so the rule is recomputed for FileCreate.
+            if record.action == "FileOpenReadWrite" && decision == .deny && h.op_flags & UInt32(O_CREAT) != 0
+                && path.hasPrefix("/") && !inspector.exists(path) {
+                record.action = "FileCreate"
+            }
             var asked = [path]
             if let text2 {
                 if record.action == "FileSymlink" {

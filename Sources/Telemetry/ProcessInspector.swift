@@ -12,6 +12,15 @@ public protocol ProcessInspector: Sendable {
     func workingDirectory(pid: Int32) -> String?
     /// What one of its descriptors names (/proc/PID/fd/FD).
     func descriptorPath(pid: Int32, fd: Int32) -> String?
+    /// Whether a file exists now (lstat).
+    func exists(_ path: String) -> Bool
+}
+
+extension ProcessInspector {
+    public func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
 }
 
 public struct LiveProcessInspector: ProcessInspector {

@@ -53,6 +53,19 @@ import Testing
         #expect(i.interpret(new).rule?.location == "new.cedar:3:1")
     }
 
+    @Test func aDeniedCreatingOpenOfAMissingFileIsACreation() {
+        let i = interpreter(inspector: FakeInspector(files: ["/etc/exists"]))
+        var create = event(action: "FileOpenReadWrite", path: "/etc/new", verdict: -EACCES, flags: [.observed, .deny], syscall: 257)
+        create.header.op_flags = UInt32(O_WRONLY | O_CREAT)
+        #expect(i.interpret(create).action == "FileCreate")
+        var existing = create
+        existing.path = Array("/etc/exists".utf8)
+        #expect(i.interpret(existing).action == "FileOpenReadWrite")
+        var plain = create
+        plain.header.op_flags = UInt32(O_WRONLY)
+        #expect(i.interpret(plain).action == "FileOpenReadWrite")
+    }
+
     @Test func bootTimeBecomesWallTime() {
         let record = interpreter().interpret(event(action: "FileOpenReadOnly", path: "/etc/hosts", timeNS: 2_500_000_000))
         #expect(record.time.timeIntervalSince1970 == 1_000_002.5)

@@ -41,9 +41,11 @@ struct FakeInspector: ProcessInspector {
     var exe: [Int32: String] = [:]
     var cwd: [Int32: String] = [:]
     var fds: [Int32: [Int32: String]] = [:]
+    var files: Set<String> = []
     func executable(pid: Int32) -> String? { exe[pid] }
     func workingDirectory(pid: Int32) -> String? { cwd[pid] }
     func descriptorPath(pid: Int32, fd: Int32) -> String? { fds[pid]?[fd] }
+    func exists(_ path: String) -> Bool { files.contains(path) }
 }
 
 /// A kernel record, as a hook or the tracepoints would send it.
