@@ -53,4 +53,17 @@ import Testing
         #expect(NamePolicy.addressAfter(ip("255.255.255.255/32")) == nil)
         #expect(NamePolicy.addressAfter(ip("2001:db8::/32")) == ip("2001:db9::"))
     }
+
+    @Test func aPort53RuleDoesNotAllowEveryName() {
+        // Port 53 always goes to leash's resolver, so "permit port 53" lets the sandbox ask
+        // questions; it must not bind every answered name.
+        let p = NamePolicy(compiledTestPolicy("""
+        permit (principal, action in [Action::"NetworkConnect", Action::"NetworkSend"], resource) when { resource.port == 53 };
+        permit (principal, action == Action::"NetworkConnect", resource) when { resource.port == 443 && resource in Host::"api.anthropic.test" };
+        """))
+        #expect(!p.decide(name: "exfil.test", address: ip("192.0.2.7")).allow)
+        #expect(p.decide(name: "api.anthropic.test", address: ip("192.0.2.8")).allow)
+        #expect(NamePolicy.representativePorts(starts: [0, 53, 54]) == [0, 54, 443])
+        #expect(NamePolicy.representativePorts(starts: [0, 53, 60]) == [0, 54, 60, 443])
+    }
 }

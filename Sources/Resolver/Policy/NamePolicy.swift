@@ -4,7 +4,11 @@
 // The kernel still decides each connect exactly (port and protocol included); this only
 // decides whether the address gets bound to the name at all. Port classes make "some
 // port" a finite question: every port in one interval of the policy's port table gets the
-// same answer, so asking each interval's first port covers them all.
+// same answer, so asking one port of each interval covers them all.
+//
+// Port 53 is left out: every port-53 connect or send from the sandbox is redirected to
+// leash's resolver, so a rule that permits port 53 (the default policy's "dns") lets the
+// sandbox ask questions, never reach the named host; it must not make every name allowed.
 
 import PolicyCompiler
 
@@ -21,7 +25,7 @@ public final class NamePolicy: @unchecked Sendable {
 
     public init(_ policy: CompiledPolicy) {
         simulator = Simulator(policy)
-        ports = Array(Set([0] + policy.portTable.starts.map(Int.init).filter { (0...65535).contains($0) })).sorted()
+        ports = NamePolicy.representativePorts(starts: policy.portTable.starts.map(Int.init))
     }
 
     public var policy: CompiledPolicy { simulator.policy }
@@ -32,7 +36,7 @@ public final class NamePolicy: @unchecked Sendable {
         var denial: NameDecision? = nil
         for action in Self.actions where policy.actions.contains(action) {
             for proto in Vocabulary.protocols {
-                for port in ports + [443] {
+                for port in ports {
                     let request = OperationRequest(action: action, resource: .host(domain: name, ip: address, port: port, proto: proto))
                     guard let d = try? simulator.decide(request) else { continue }
                     if d.allow { return NameDecision(allow: true, rule: d.rules.first) }
@@ -44,6 +48,21 @@ public final class NamePolicy: @unchecked Sendable {
         }
         return denial ?? NameDecision(allow: false, rule: nil)
     }
+
+    /// One port of each interval of the port table other than 53 (see the top comment),
+    /// and 443 (the usual use of a name, whose rule names a denial).
+    static func representativePorts(starts: [Int]) -> [Int] {
+        let bounds = Array(Set([0] + starts.filter { (0...65535).contains($0) })).sorted()
+        var out: [Int] = []
+        for (i, start) in bounds.enumerated() {
+            let end = i + 1 < bounds.count ? bounds[i + 1] - 1 : 65535
+            if start != Self.dnsPort { out.append(start) } else if start < end { out.append(start + 1) }
+        }
+        if !out.contains(443) { out.append(443) }
+        return out
+    }
+
+    static let dnsPort = 53
 
     /// `@id("…")` or file:line:column of a rule, for audit events.
     public func describe(rule: Int?) -> String {
