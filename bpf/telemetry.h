@@ -78,15 +78,11 @@ static __always_inline struct leash_event_counts *leash_event_counters(void)
     return bpf_map_lookup_elem(&event_counts, &zero);
 }
 
-/// Starts a record in this CPU's scratch buffer: time, task identity, comm and cgroup
-/// filled in; rule -1, syscall -1, no paths. NULL never happens in practice.
-static __always_inline struct leash_event *leash_event_begin(void)
+/// Fills a record's header in place (any struct leash_event_buffer: the scratch buffer, or
+/// a map value of that type): time, task identity, comm and cgroup; rule -1, syscall -1,
+/// no paths.
+static __always_inline void leash_event_init(struct leash_event *e)
 {
-    __u32 zero = 0;
-    struct leash_event_buffer *b = bpf_map_lookup_elem(&event_scratch, &zero);
-    if (!b)
-        return 0;
-    struct leash_event *e = &b->header;
     __builtin_memset(e, 0, sizeof(*e));
     __u64 pid_tgid = bpf_get_current_pid_tgid();
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -99,7 +95,18 @@ static __always_inline struct leash_event *leash_event_begin(void)
     e->syscall = -1;
     e->dirfd = -100;  // AT_FDCWD
     bpf_get_current_comm(e->comm, sizeof(e->comm));
-    return e;
+}
+
+/// Starts a record in this CPU's scratch buffer (see leash_event_init). NULL never happens
+/// in practice.
+static __always_inline struct leash_event *leash_event_begin(void)
+{
+    __u32 zero = 0;
+    struct leash_event_buffer *b = bpf_map_lookup_elem(&event_scratch, &zero);
+    if (!b)
+        return 0;
+    leash_event_init(&b->header);
+    return &b->header;
 }
 
 /// Where the first path goes (LEASH_EVENT_PATH_MAX bytes), for bpf_d_path and the like.

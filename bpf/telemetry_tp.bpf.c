@@ -88,9 +88,10 @@ struct {
     __type(value, __u32);  // sandbox id
 } spawners SEC(".maps");
 
-// Attempts in flight, by thread id. LRU: a thread that never returns (exec from a
-// non-leader thread changes its id) cannot fill it; an entry evicted early makes its exit
-// count as lost.
+// Attempts in flight, by thread id. Each thread's entry is reused from one call to the
+// next (records are built in place, never copied in), and is free when its `syscall` is
+// negative. LRU: threads that are gone cannot fill it; an entry evicted while its call
+// is in flight makes that call's exit count as lost.
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, 1024);
@@ -360,16 +361,26 @@ int BPF_PROG(leash_tp_sys_enter, struct pt_regs *regs, long id)
     __u32 sandbox = current_sandbox();
     if (!sandbox)
         return 0;
-    struct leash_event *e = leash_event_begin();
-    if (!e)
-        return 0;
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    struct leash_event_buffer *b = bpf_map_lookup_elem(&stash, &tid);
+    if (!b) {
+        // This thread's first tracked call: make its entry (contents are overwritten below).
+        // On failure its exit finds no attempt and counts it lost, knowing if it was a deny.
+        __u32 zero = 0;
+        struct leash_event_buffer *blank = bpf_map_lookup_elem(&event_scratch, &zero);
+        if (!blank)
+            return 0;
+        bpf_map_update_elem(&stash, &tid, blank, BPF_NOEXIST);
+        b = bpf_map_lookup_elem(&stash, &tid);
+        if (!b)
+            return 0;
+    }
+    struct leash_event *e = &b->header;
+    leash_event_init(e);
     e->sandbox_id = sandbox;
     e->syscall = id;
     e->mode_flags = LEASH_EVENT_OBSERVED | LEASH_EVENT_ENFORCE;
     describe(e, regs, id);
-    __u32 tid = e->tid;
-    // On failure the exit finds no attempt and counts it lost, knowing whether it was a deny.
-    bpf_map_update_elem(&stash, &tid, e, BPF_ANY);
     return 0;
 }
 
@@ -382,10 +393,17 @@ int BPF_PROG(leash_tp_sys_exit, struct pt_regs *regs, long ret)
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
     struct leash_event_buffer *b = bpf_map_lookup_elem(&stash, &tid);
     int deny = ret == -EACCES || ret == -EPERM;
-    if (!b) {
+    int in_scope = current_sandbox() != 0;
+    if (!b || b->header.syscall != id) {
         // Entered in scope but the attempt is gone (stash full or evicted): lost, counted.
-        if (current_sandbox())
+        if (in_scope)
             leash_event_count_lost(deny);
+        return 0;
+    }
+    if (!in_scope) {
+        // A leftover of a thread killed inside its call, now matched by an unrelated thread
+        // that reuses the id: not a sandbox operation.
+        b->header.syscall = -1;
         return 0;
     }
     struct leash_event *e = &b->header;
@@ -413,7 +431,7 @@ int BPF_PROG(leash_tp_sys_exit, struct pt_regs *regs, long ret)
     __u64 hash = leash_event_hash_path(e) ^ ((__u64)(__u32)e->verdict << 32) ^ (__u64)(__u32)e->family
                  ^ ((__u64)e->port << 16) ^ *(__u32 *)e->addr;
     leash_event_submit(e, hash);
-    bpf_map_delete_elem(&stash, &tid);
+    e->syscall = -1;  // the entry is free for this thread's next call
     return 0;
 }
 
