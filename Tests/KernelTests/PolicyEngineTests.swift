@@ -38,13 +38,13 @@ struct PolicyEngineTests {
         var seen: [String: Int] = [:]
         for (id, compiled, simulator, text) in installed {
             for _ in 0..<24 {
-                let request = cases.request()
+                let request = cases.request(near: text)
                 let expected = try simulator.decide(request.withMappedAddressesAsIPv4)
                 let got = try probe.decide(request, policy: id, flags: compiled.flagWord(request.flags))
                 let expectedRule = Int32(expected.rules.first ?? -1)
                 compared += 1
                 if expected.allow { allowed += 1 }
-                for tag in Self.coverage(request) { seen[tag, default: 0] += 1 }
+                for tag in Self.coverage(request) + Self.coverage(steps: expected.steps) { seen[tag, default: 0] += 1 }
                 if got.status != LEASH_DECIDE_OK.rawValue || (got.allow == 1) != expected.allow || got.rule != expectedRule {
                     mismatches += 1
                     if mismatches <= 10 {
@@ -61,7 +61,28 @@ struct PolicyEngineTests {
             #expect(seen[tag, default: 0] >= 20, "only \(seen[tag, default: 0]) requests of kind \(tag)")
         }
         for action in Vocabulary.actions { #expect(seen[action.name, default: 0] > 0, "no \(action.name) request") }
+        // Decisions that really branched on each kind of table, so a broken table of any
+        // kind shows up as mismatches.
+        for step in ["step:path", "step:host", "step:mcp", "step:emit-bit", "step:ip", "step:port", "step:proto", "step:flag"] {
+            #expect(seen[step, default: 0] >= 30, "only \(seen[step, default: 0]) decisions branched on \(step)")
+        }
         for (id, _, _, _) in installed { try store.remove(id) }
+    }
+
+    /// The kinds of table a simulated decision read (from Simulator.describe's words).
+    static func coverage(steps: [String]) -> [String] {
+        var tags = Set<String>()
+        for step in steps {
+            if step.contains(" bit ") { tags.insert("step:emit-bit") }
+            if step.hasPrefix("path automaton") { tags.insert("step:path") }
+            if step.hasPrefix("host automaton") { tags.insert("step:host") }
+            if step.hasPrefix("mcp") { tags.insert("step:mcp") }
+            if step.hasPrefix("context.") { tags.insert("step:flag") }
+            if step.hasPrefix("ip class") { tags.insert("step:ip") }
+            if step.hasPrefix("port class") { tags.insert("step:port") }
+            if step.hasPrefix("proto class") { tags.insert("step:proto") }
+        }
+        return tags.sorted()
     }
 
     static func coverage(_ r: OperationRequest) -> [String] {

@@ -6,6 +6,7 @@
 // without a support target. The same idea as Tests/PolicyCompilerTests/RandomPolicies.swift, tuned to the
 // lowerable fragment so nearly every policy compiles.)
 
+import Foundation
 import PolicyCompiler
 
 struct EngineRNG: RandomNumberGenerator {
@@ -60,6 +61,36 @@ struct EngineCases {
         }
     }
 
+    /// A request whose path or host name is, half of the time, one of the policy's own
+    /// literals with its `*` filled in: random strings rarely meet a pattern otherwise.
+    mutating func request(near policy: String) -> OperationRequest {
+        let r = request()
+        guard chance(0.5) else { return r }
+        let quoted = policy.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        func fill(_ literal: String, _ part: () -> String) -> String {
+            literal.split(separator: "*", omittingEmptySubsequences: false).joined(separator: chance(0.3) ? "" : part())
+        }
+        switch r.resource {
+        case .file:
+            let paths = quoted.filter { $0.hasPrefix("/") || $0.hasPrefix("*") && $0.contains("/") }
+            guard !paths.isEmpty else { return r }
+            var path = fill(pick(paths), { pick(Self.pathParts) })
+            if path.hasSuffix("/") { path += pick(Self.pathParts) }
+            if !path.hasPrefix("/") { path = "/" + path }
+            return OperationRequest(action: r.action, resource: .file(path: path), flags: r.flags)
+        case .host(_, let ip, let port, let proto):
+            let names = quoted.filter { $0.contains(".") && !$0.contains("/") && $0.first.map { !$0.isNumber } == true }
+                .map { String($0.split(separator: ":").first ?? "") }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { return r }
+            let name = fill(pick(names), { pick(Self.labels) }).trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            guard !name.isEmpty else { return r }
+            return OperationRequest(action: r.action, resource: .host(domain: name, ip: ip, port: port, proto: proto), flags: r.flags)
+        case .mcp:
+            return r
+        }
+    }
+
     mutating func request() -> OperationRequest {
         // Network requests have the most moving parts, so they get as many requests as
         // the sixteen file actions together.
@@ -86,48 +117,77 @@ struct EngineCases {
         return String(s)
     }
 
-    mutating func condition() -> String {
-        switch Int.random(in: 0..<16, using: &rng) {
+    enum Family: CaseIterable { case file, network, mcp, any }
+
+    mutating func fileCondition() -> String {
+        switch Int.random(in: 0..<6, using: &rng) {
         case 0: return "resource in Dir::\"\(path())/\""
         case 1: return "resource == File::\"\(path())\""
         case 2: return "resource.path like \"\(likePattern(path()))\""
         case 3: return "resource.path like \"*\(pick(Self.pathParts))*\""
-        case 4: return "resource in Host::\"\(domain())\""
-        case 5: return "resource in Host::\"*.\(domain())\""
-        case 6: return "resource.domain like \"\(likePattern(domain()))\""
-        case 7: return "resource.ip.isInRange(ip(\"\(pick(Self.ranges))\"))"
-        case 8: return "resource.ip.\(pick(["isIpv4", "isIpv6", "isLoopback", "isMulticast"]))()"
-        case 9: return "resource.port \(pick(["==", "!=", "<", "<=", ">", ">="])) \(pick(Self.ports))"
-        case 10: return "resource.protocol == \"\(pick(["tcp", "udp"]))\""
-        case 11: return "context.\(pick(Self.flags))"
-        case 12: return "resource.server == \"\(pick(["s1", "s2"]))\""
-        case 13: return "resource.tool like \"\(pick(["t*", "*1", "run"]))\""
-        case 14: let a = pick(Self.v4); return "resource in Host::\"\(a):\(pick(Self.ports))\""
-        default: return "resource.domain like \"*\(pick(Self.labels))*\""
+        case 4: return "resource.path like \"*.\(pick(["pem", "ssh", "rsa"]))\""
+        default: return "context.\(pick(Self.flags))"
         }
     }
 
-    mutating func expression(_ depth: Int) -> String {
-        if depth == 0 || chance(0.4) { return condition() }
+    mutating func networkCondition() -> String {
+        switch Int.random(in: 0..<12, using: &rng) {
+        case 0: return "resource in Host::\"\(domain())\""
+        case 1: return "resource in Host::\"*.\(domain())\""
+        case 2: return "resource.domain like \"\(likePattern(domain()))\""
+        case 3: return "resource.domain like \"*\(pick(Self.labels))*\""
+        case 4, 5: return "resource.ip.isInRange(ip(\"\(pick(Self.ranges))\"))"
+        case 6: return "resource.ip.\(pick(["isIpv4", "isIpv6", "isLoopback", "isMulticast"]))()"
+        case 7, 8: return "resource.port \(pick(["==", "!=", "<", "<=", ">", ">="])) \(pick(Self.ports))"
+        case 9: return "resource.protocol == \"\(pick(["tcp", "udp"]))\""
+        case 10: let a = pick(Self.v4); return "resource in Host::\"\(a):\(pick(Self.ports))\""
+        default: return "context.\(pick(Self.flags))"
+        }
+    }
+
+    mutating func mcpCondition() -> String {
         switch Int.random(in: 0..<3, using: &rng) {
-        case 0: return "(\(expression(depth - 1)) && \(expression(depth - 1)))"
-        case 1: return "(\(expression(depth - 1)) || \(expression(depth - 1)))"
-        default: return "!(\(expression(depth - 1)))"
+        case 0: return "resource.server == \"\(pick(["s1", "s2"]))\""
+        case 1: return "resource.tool like \"\(pick(["t*", "*1", "run"]))\""
+        default: return "context.\(pick(Self.flags))"
         }
     }
 
+    mutating func condition(_ family: Family) -> String {
+        switch family {
+        case .file: return fileCondition()
+        case .network: return networkCondition()
+        case .mcp: return mcpCondition()
+        case .any: return condition(pick([.file, .network, .mcp]))
+        }
+    }
+
+    mutating func expression(_ family: Family, _ depth: Int) -> String {
+        if depth == 0 || chance(0.4) { return condition(family) }
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: return "(\(expression(family, depth - 1)) && \(expression(family, depth - 1)))"
+        case 1: return "(\(expression(family, depth - 1)) || \(expression(family, depth - 1)))"
+        default: return "!(\(expression(family, depth - 1)))"
+        }
+    }
+
+    /// Rules mostly keep to one resource kind, so that their conditions mean something
+    /// for the requests they meet; a few mix kinds (false for the others, as in Cedar).
     mutating func rule(_ n: Int) -> String {
         let effect = chance(0.7) ? "permit" : "forbid"
+        let family: Family = chance(0.45) ? .network : chance(0.7) ? .file : chance(0.5) ? .mcp : .any
         let action: String
-        switch Int.random(in: 0..<4, using: &rng) {
-        case 0: action = "action"
-        case 1: action = "action == Action::\"\(pick(Vocabulary.actions).name)\""
-        case 2: action = "action in Action::\"\(pick(["FileWrite", "FileAccess", "FileOpen", "Network", "ProcessAnyExec"]))\""
-        default: action = "action in [Action::\"NetworkConnect\", Action::\"NetworkSend\"]"
+        switch family {
+        case .network: action = pick(["action in Action::\"Network\"", "action == Action::\"NetworkConnect\"",
+                                      "action == Action::\"NetworkSend\"", "action in [Action::\"NetworkConnect\", Action::\"NetworkSend\"]"])
+        case .file: action = pick(["action in Action::\"FileWrite\"", "action in Action::\"FileAccess\"", "action in Action::\"FileOpen\"",
+                                   "action in Action::\"ProcessAnyExec\"", "action == Action::\"\(pick(Vocabulary.actions.filter { $0.kind == .file }).name)\""])
+        case .mcp: action = "action == Action::\"McpCall\""
+        case .any: action = "action"
         }
         var s = "@id(\"r\(n)\") \(effect) (principal, \(action), resource)"
         for _ in 0..<Int.random(in: 0...2, using: &rng) {
-            s += " \(chance(0.75) ? "when" : "unless") { \(expression(2)) }"
+            s += " \(chance(0.75) ? "when" : "unless") { \(expression(family, 2)) }"
         }
         return s + ";"
     }

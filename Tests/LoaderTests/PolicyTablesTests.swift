@@ -163,7 +163,7 @@ struct DecodedTables {
             let decoded = DecodedTables(try PolicyTables(compiled, id: id))
             let simulator = Simulator(compiled)
             for _ in 0..<20 {
-                let request = cases.request()
+                let request = cases.request(near: text)
                 let expected = try simulator.decide(request.withMappedAddressesAsIPv4)
                 let got = decoded.decide(request, flags: compiled.flagWord(request.flags))
                 #expect(got != nil, "table miss for \(request) under\n\(text)")
