@@ -48,11 +48,17 @@ public final class NetworkPrograms {
     public let bindings: KernelBindingTable
 
     /// Opens and loads the programs against the shared engine (and telemetry) maps.
-    public init(policies: KernelPolicyStore, telemetry: TelemetryMaps? = nil) throws {
+    /// `bindingMapFD`: an existing `dns_bindings` map to share (the BPF LSM hooks' copy);
+    /// it is duplicated, the caller keeps its own descriptor. nil creates one.
+    public init(policies: KernelPolicyStore, telemetry: TelemetryMaps? = nil, bindingMapFD: Int32? = nil) throws {
         let object = try BPFObject(embedded: .sandboxNet)
         try policies.share(with: object)
         if let telemetry { try object.shareTelemetryMaps(telemetry) }
-        let fd = try object.createMap(like: "dns_bindings")
+        let fd = try bindingMapFD.map { existing in
+            let copy = fcntl(existing, F_DUPFD_CLOEXEC, 0)
+            if copy < 0 { throw BindingMapError(operation: "sharing", code: errno) }
+            return copy
+        } ?? object.createMap(like: "dns_bindings")
         bindings = KernelBindingTable(adopting: fd)
         try object.reuseMap("dns_bindings", fd: fd)
         try object.load()

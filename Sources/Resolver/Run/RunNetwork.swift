@@ -21,14 +21,15 @@ public final class RunNetwork {
     /// - Parameters:
     ///   - store: the engine's maps; nil installs `policy` in maps of its own.
     ///   - telemetry: the shared event maps, so connect decisions reach the audit log.
+    ///   - bindingMapFD: the BPF LSM hooks' `dns_bindings` map, so they see the same bindings.
     public init(policy: CompiledPolicy, sandbox: UInt32, mode: SandboxMode = .enforce, store: KernelPolicyStore? = nil,
-                telemetry: TelemetryMaps? = nil, upstream: SocketAddress = SystemResolver.upstream(),
+                telemetry: TelemetryMaps? = nil, bindingMapFD: Int32? = nil, upstream: SocketAddress = SystemResolver.upstream(),
                 settings: ResolverSettings = ResolverSettings(), report: @escaping @Sendable (ResolverEvent) -> Void) throws {
         let store = try store ?? KernelPolicyStore()
         if try store.binding(sandbox: sandbox) == nil {
             try store.bind(sandbox: sandbox, policy: try store.install(policy), mode: mode, flags: 0)
         }
-        let programs = try NetworkPrograms(policies: store, telemetry: telemetry)
+        let programs = try NetworkPrograms(policies: store, telemetry: telemetry, bindingMapFD: bindingMapFD)
         let cgroup = try Cgroup(parent: try CgroupV2.locate().path, name: "leash-\(getpid())-net")
         let gate = UpstreamGate(NetworkUpstream(server: upstream))
         self.network = try SandboxNetwork(programs: programs, cgroup: cgroup, sandbox: sandbox, policy: policy,
@@ -72,6 +73,15 @@ public final class RunNetwork {
         }.start()
         return try spawn()
     }
+
+    /// After a hot reload of the kernel tables (shared with this sandbox's programs): the
+    /// resolver decides names by the new policy too.
+    public func replace(policy: CompiledPolicy) {
+        network.server.handler?.replace(policy: NamePolicy(policy))
+    }
+
+    /// The `dns_bindings` map, for the BPF LSM hooks to share (bpf_map__reuse_fd).
+    public var bindingMapFD: Int32 { programs.bindings.fd }
 
     public func stop() {
         gate.open()

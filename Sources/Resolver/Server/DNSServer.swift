@@ -26,7 +26,11 @@ public final class DNSServer: @unchecked Sendable {
     /// Binds 127.0.0.1 (and ::1 when available) on one free port for UDP and TCP.
     public convenience init(handler: QueryHandler, ipv4: String = "127.0.0.1", ipv6: String? = "::1") throws {
         try self.init(ipv4: ipv4, ipv6: ipv6, respond: { handler.handle($0, tcp: $1) })
+        self.handler = handler
     }
+
+    /// The query handler, when the server was made with one.
+    public private(set) var handler: QueryHandler?
 
     /// Serves `respond` on 127.0.0.1 (and ::1) at a free port, or at `port` when given.
     public init(ipv4: String = "127.0.0.1", ipv6: String? = "::1", port: UInt16 = 0, respond: @escaping Responder) throws {

@@ -3,6 +3,7 @@
 // its addresses, bind each allowed address to the queried name BEFORE answering, and
 // answer with the allowed addresses only (REFUSED when there are none).
 
+import Foundation
 import PolicyCompiler
 
 /// What the resolver decided about one query; the audit log's `dns` event.
@@ -35,7 +36,10 @@ public struct ResolverSettings: Sendable {
 
 public final class QueryHandler: @unchecked Sendable {
     public let sandbox: UInt32
-    let policy: NamePolicy
+    private var currentPolicy: NamePolicy
+    private let policyLock = NSLock()
+    /// The policy names are decided by; `replace(policy:)` swaps it (hot reload).
+    var policy: NamePolicy { policyLock.lock(); defer { policyLock.unlock() }; return currentPolicy }
     let bindings: BindingTable
     let upstream: Upstream
     let settings: ResolverSettings
@@ -43,8 +47,12 @@ public final class QueryHandler: @unchecked Sendable {
 
     public init(sandbox: UInt32, policy: NamePolicy, bindings: BindingTable, upstream: Upstream,
                 settings: ResolverSettings = ResolverSettings(), report: @escaping @Sendable (ResolverEvent) -> Void = { _ in }) {
-        self.sandbox = sandbox; self.policy = policy; self.bindings = bindings
+        self.sandbox = sandbox; self.currentPolicy = policy; self.bindings = bindings
         self.upstream = upstream; self.settings = settings; self.report = report
+    }
+
+    public func replace(policy: NamePolicy) {
+        policyLock.lock(); currentPolicy = policy; policyLock.unlock()
     }
 
     /// The reply to send back, or nil to send nothing (not a readable query).
@@ -59,6 +67,7 @@ public final class QueryHandler: @unchecked Sendable {
                                   rule: nil, bound: [], withheld: [], detail: nil)
         defer { report(event) }
 
+        let policy = self.policy  // one policy for the whole query
         let possible = policy.couldAllow(name: name)
         guard possible.allow else {
             event.rule = policy.describe(rule: possible.rule)
