@@ -104,6 +104,28 @@ public final class RunTelemetry {
         return prompter
     }
 
+    /// What the prompts settled, taken on the prompt queue. A question still waiting for an
+    /// answer when the command has exited does not hold leash up: it is reported as such.
+    private func promptNotes() -> [String] {
+        final class Box: @unchecked Sendable {
+            let lock = NSLock()
+            var notes: [String]?
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let prompter = self.prompter
+        promptQueue.async {
+            let notes = prompter.notes
+            box.lock.lock(); box.notes = notes; box.lock.unlock()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
+            return ["a credential prompt was still unanswered when the command exited"]
+        }
+        box.lock.lock(); defer { box.lock.unlock() }
+        return box.notes ?? []
+    }
+
     /// The sandbox switched to `policy` (hot reload): later records are named from it.
     public func policyChanged(to policy: CompiledPolicy, id: UInt32?) {
         interpreter?.policyChanged(to: policy, id: id)
@@ -135,13 +157,12 @@ public final class RunTelemetry {
             loss = report
             configuration.audit?("telemetry", ["available": true, "backend": configuration.backend].merging(report.jsonFields) { a, _ in a })
         }
-        promptQueue.sync {}  // answers given so far belong in the summary
         var summary = consumer?.summary ?? DecisionSummary()
-        summary.notes = prompter.notes
+        summary.notes = promptNotes()
         if let failure { summary.notes.append(failure) }
         if configuration.flagSwitch.canFlipAtRuntime == false,
            summary.topDenials(Int.max).contains(where: { $0.0.object.isEmpty == false && CredentialStores.store(for: $0.0.object) != nil }),
-           prompter.notes.isEmpty {
+           summary.notes.isEmpty {
             summary.notes.append("credential stores were denied; the \(configuration.backend) backend fixes context flags at start, so no prompt could allow them during the run")
         }
         configuration.audit?("summary", [
