@@ -34,6 +34,8 @@
 //
 // Caveat: per-CPU scratch assumes one decision at a time per CPU. BPF programs run with
 // migration disabled; a preemptible kernel could still interleave two hooks on one CPU.
+// A sleepable program must fill the request after its last sleeping helper call, never
+// before one (another task's hook may run on this CPU while it sleeps).
 //
 // Interface history: additive changes only; existing names and signatures are stable.
 #pragma once

@@ -177,6 +177,25 @@ struct PolicyEngineTests {
         try store.unbind(sandbox: 7)
     }
 
+    /// Two objects loaded against one store read one copy of the tables: what one
+    /// installs or rebinds, the other decides with.
+    @Test func objectsSharingTheStoreSeeOneCopyOfTheTables() throws {
+        let store = try KernelPolicyStore()
+        let one = try PolicyProbe(store: store), other = try PolicyProbe(store: store)
+        let compiled = try Self.compile("@id(\"tmp\") permit (principal, action == Action::\"FileCreate\", resource) when { resource in Dir::\"/tmp/\" };")
+        let request = OperationRequest(action: "FileCreate", resource: .file(path: "/tmp/x"))
+        let id = try store.install(compiled)
+        #expect(try one.decide(request, policy: id, flags: 0).allow == 1)
+        #expect(try other.decide(request, policy: id, flags: 0).allow == 1)
+        try store.remove(id)
+        #expect(try other.decide(request, policy: id, flags: 0).status == LEASH_DECIDE_NO_POLICY.rawValue)
+        // A store of its own is a separate set of maps.
+        let separate = try PolicyProbe(store: try KernelPolicyStore())
+        let again = try store.install(compiled)
+        #expect(try separate.decide(request, policy: again, flags: 0).status == LEASH_DECIDE_NO_POLICY.rawValue)
+        #expect(try one.decide(request, policy: again, flags: 0).allow == 1)
+    }
+
     /// Strings at the limits: the longest path the engine takes, and one byte more.
     @Test func longPathsAreWalkedToTheEndAndOverlongOnesRefused() throws {
         let store = try KernelPolicyStore()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CLeashShim
 import CLibbpf
+import Foundation
 import PolicyCompiler
 
 /// A sandbox's entry in the `sandboxes` map (leash_policy.h's `struct leash_sandbox`).
@@ -90,6 +91,9 @@ public final class KernelPolicyStore {
     let maps: [String: SharedPolicyMap]
     private var installed: [PolicyID: PolicyTables] = [:]
     private var nextID: PolicyID = 1
+    /// A reload (SIGHUP) and a flag flip (a prompt's answer) may come from different
+    /// threads; each store operation runs alone, so a flag flip never undoes a rebind.
+    private let lock = NSLock()
 
     /// Creates the maps as policy_engine.h declares them (read from the probe object's
     /// definitions, so the header stays the only description). Needs CAP_BPF.
@@ -129,12 +133,14 @@ public final class KernelPolicyStore {
         return shared
     }
 
-    public var installedPolicies: [PolicyID] { installed.keys.sorted() }
+    public var installedPolicies: [PolicyID] { lock.withLock { installed.keys.sorted() } }
 
     /// Writes every table of `compiled` under a fresh policy id. The `policies` entry goes
     /// last, so the id is valid only once its tables are complete. On failure nothing of
     /// the new policy is left behind.
     public func install(_ compiled: CompiledPolicy) throws -> PolicyID {
+        lock.lock()
+        defer { lock.unlock() }
         guard nextID != 0 else { throw KernelPolicyError.outOfPolicyIDs }
         let id = nextID
         let tables: PolicyTables
@@ -177,6 +183,8 @@ public final class KernelPolicyStore {
     /// Deletes a policy's tables. Bind its sandboxes to another policy first: a sandbox
     /// still naming it is denied everything (fail closed) until rebound.
     public func remove(_ id: PolicyID) throws {
+        lock.lock()
+        defer { lock.unlock() }
         guard let tables = installed[id] else { throw KernelPolicyError.unknownPolicy(id) }
         try erase(tables)
         installed[id] = nil
@@ -184,12 +192,16 @@ public final class KernelPolicyStore {
 
     /// Points sandbox `sandbox` at policy `policy` in one map update.
     public func bind(sandbox: UInt32, policy: PolicyID, mode: SandboxMode, flags: UInt64) throws {
+        lock.lock()
+        defer { lock.unlock() }
         guard installed[policy] != nil else { throw KernelPolicyError.unknownPolicy(policy) }
         try map("sandboxes").update(sandbox, SandboxBinding(flags: flags, policy: policy, mode: mode.rawValue))
     }
 
     /// Flips the sandbox's context flags without touching its policy (no reload).
     public func setFlags(sandbox: UInt32, _ flags: UInt64) throws {
+        lock.lock()
+        defer { lock.unlock() }
         guard var binding = try map("sandboxes").lookup(sandbox, as: SandboxBinding.self) else {
             throw KernelPolicyError.unboundSandbox(sandbox)
         }
@@ -202,6 +214,8 @@ public final class KernelPolicyStore {
     }
 
     public func unbind(sandbox: UInt32) throws {
+        lock.lock()
+        defer { lock.unlock() }
         try map("sandboxes").delete(sandbox)
     }
 
