@@ -451,7 +451,10 @@ int BPF_PROG(leash_tp_fork, struct task_struct *parent, struct task_struct *chil
         sandbox = *id;
         bpf_map_delete_elem(&spawners, &parent_tgid);
     }
-    bpf_map_update_elem(&scoped_tasks, &child_tgid, &sandbox, BPF_ANY);
+    // A full table leaves this child's operations unrecorded: counted as a loss so the
+    // summary never calls the record complete.
+    if (bpf_map_update_elem(&scoped_tasks, &child_tgid, &sandbox, BPF_ANY) != 0)
+        leash_event_count_lost(0);
     return 0;
 }
 

@@ -133,8 +133,11 @@ public final class RunTelemetry {
 
     /// Right before leash forks the command: the tracepoints enrol that child.
     public func beforeSpawn() {
-        try? tracepoints?.watchNextChild(of: getpid(), sandbox: Self.sandboxID)
+        guard let tracepoints else { return }
+        do { try tracepoints.watchNextChild(of: getpid(), sandbox: Self.sandboxID) }
+        catch { enrolFailure = "the command could not be enrolled in the tracepoint telemetry: \(error)" }
     }
+    private var enrolFailure: String?
 
     /// After the command exited: reads the rest of the ring buffer and the counters, writes
     /// the summary records, and returns the summary text for stderr.
@@ -160,6 +163,7 @@ public final class RunTelemetry {
         var summary = consumer?.summary ?? DecisionSummary()
         summary.notes = promptNotes()
         if let failure { summary.notes.append(failure) }
+        if let enrolFailure { summary.notes.append(enrolFailure) }
         if configuration.flagSwitch.canFlipAtRuntime == false,
            summary.topDenials(Int.max).contains(where: { $0.0.object.isEmpty == false && CredentialStores.store(for: $0.0.object) != nil }),
            summary.notes.isEmpty {
