@@ -149,8 +149,9 @@ func runCommand() -> Command {
             default: throw CommandFailure(status: ExitCode.osError, message: "error: \(e.message)")
             }
         }
-        log?.record("exit", ["status": status, "backend": "landlock"])
+        // The summary's records come before "exit", which stays the log's last line.
         printError(telemetry.finish())
+        log?.record("exit", ["status": status, "backend": "landlock"])
         return status
     }
 }
