@@ -86,7 +86,7 @@ public final class NetworkPrograms {
 
 /// The programs attached to one sandbox's cgroup; deinit detaches them.
 public final class NetworkAttachment {
-    let links: [BPFLink]
+    public let links: [BPFLink]
     public let cgroup: Cgroup
     init(links: [BPFLink], cgroup: Cgroup) { self.links = links; self.cgroup = cgroup }
 }

@@ -17,6 +17,7 @@ public final class RunNetwork {
     let programs: NetworkPrograms
     let network: SandboxNetwork
     let gate: UpstreamGate
+    let pins: NetworkPins?
 
     /// - Parameters:
     ///   - store: the engine's maps; nil installs `policy` in maps of its own.
@@ -24,7 +25,9 @@ public final class RunNetwork {
     ///   - bindingMapFD: the BPF LSM hooks' `dns_bindings` map, so they see the same bindings.
     public init(policy: CompiledPolicy, sandbox: UInt32, mode: SandboxMode = .enforce, store: KernelPolicyStore? = nil,
                 telemetry: TelemetryMaps? = nil, bindingMapFD: Int32? = nil, upstream: SocketAddress = SystemResolver.upstream(),
-                settings: ResolverSettings = ResolverSettings(), report: @escaping @Sendable (ResolverEvent) -> Void) throws {
+                settings: ResolverSettings = ResolverSettings(), pin: Bool = true,
+                report: @escaping @Sendable (ResolverEvent) -> Void) throws {
+        NetworkPins.sweepStale()
         let store = try store ?? KernelPolicyStore()
         if try store.binding(sandbox: sandbox) == nil {
             try store.bind(sandbox: sandbox, policy: try store.install(policy), mode: mode, flags: 0)
@@ -36,6 +39,8 @@ public final class RunNetwork {
                                           upstream: gate, settings: settings, report: report)
         self.sandbox = sandbox; self.cgroup = cgroup; self.upstream = upstream
         self.store = store; self.programs = programs; self.gate = gate
+        do { pins = pin ? try NetworkPins(network.attachment) : nil }
+        catch { network.stop(); throw error }
     }
 
     /// The port of the sandbox's resolver on loopback (not reachable from the sandbox).
@@ -83,9 +88,14 @@ public final class RunNetwork {
     /// The `dns_bindings` map, for the BPF LSM hooks to share (bpf_map__reuse_fd).
     public var bindingMapFD: Int32 { programs.bindings.fd }
 
+    /// Stops the resolver. The programs stay pinned while processes the command left
+    /// behind still run in the cgroup (they stay confined; DNS finds no resolver).
     public func stop() {
         gate.open()
         network.stop()
+        // leash exits without running deinitializers: remove the cgroup here when nothing
+        // is left in it (a later leash's sweep removes it otherwise).
+        if pins?.removeIfEmpty(cgroup: cgroup.path) ?? NetworkPins.isEmpty(cgroup.path) { rmdir(cgroup.path) }
     }
 
     static func join(_ procs: String, pid: pid_t) throws {
