@@ -126,6 +126,31 @@ struct PolicyEngineTests {
         #expect(try probe.decide(named, policy: id, flags: 0).allow == 0)
     }
 
+    /// Nested ranges: the longest one containing the address decides, in both families.
+    /// Rules are numbered from the narrowest range, so the reported rule names the range
+    /// the engine matched.
+    @Test func theLongestContainingRangeDecides() throws {
+        let ranges = ["10.1.2.3", "10.1.2.0/24", "10.1.0.0/16", "10.0.0.0/8",
+                      "2001:db8::1", "2001:db8::/64", "2001:db8::/48", "2001:db8::/32"]
+        let text = ranges.enumerated().map { i, r in
+            "@id(\"r\(i)\") permit (principal, action == Action::\"NetworkSend\", resource) when { resource.ip.isInRange(ip(\"\(r)\")) };"
+        }.joined(separator: "\n")
+        let compiled = try Self.compile(text)
+        let store = try KernelPolicyStore()
+        let probe = try PolicyProbe(store: store)
+        let id = try store.install(compiled)
+        let expected: [(String, Int32)] = [("10.1.2.3", 0), ("10.1.2.9", 1), ("10.1.9.9", 2), ("10.9.9.9", 3), ("11.0.0.1", -1),
+                                           ("::ffff:a01:203", 0), ("::ffff:a09:1", 3),
+                                           ("2001:db8::1", 4), ("2001:db8::2", 5), ("2001:db8:0:1::1", 6), ("2001:db8:1::1", 7), ("2001:db9::1", -1)]
+        for (address, rule) in expected {
+            let request = OperationRequest(action: "NetworkSend", resource: .host(domain: nil, ip: IPNet(parsing: address)!, port: 53, proto: "udp"))
+            let got = try probe.decide(request, policy: id, flags: 0)
+            let simulated = try Simulator(compiled).decide(request.withMappedAddressesAsIPv4)
+            #expect(got.rule == rule && got.allow == (rule >= 0 ? 1 : 0), "\(address): kernel rule \(got.rule), expected \(rule)")
+            #expect(Int32(simulated.rules.first ?? -1) == rule, "\(address): simulator rule \(simulated.rules)")
+        }
+    }
+
     /// Flags flip decisions without a reload; a reload is one binding update; a removed
     /// policy fails closed; and a damaged table entry changes the kernel's answer (so the
     /// comparison above would catch a table the kernel does not read correctly).

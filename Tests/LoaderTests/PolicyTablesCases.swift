@@ -79,7 +79,16 @@ struct EngineCases {
             if path.hasSuffix("/") { path += pick(Self.pathParts) }
             if !path.hasPrefix("/") { path = "/" + path }
             return OperationRequest(action: r.action, resource: .file(path: path), flags: r.flags)
-        case .host(_, let ip, let port, let proto):
+        case .host(_, var ip, let port, let proto):
+            // An address inside one of the policy's ranges (nested ranges decide by length).
+            let ranges = quoted.compactMap { IPNet(parsing: $0) }
+            if !ranges.isEmpty, chance(0.6) {
+                let range = pick(ranges)
+                var bytes = range.network.bytes
+                if range.prefix <= range.width - 8, chance(0.5) { bytes[bytes.count - 1] = UInt8.random(in: 0...255, using: &rng) }
+                ip = IPNet(isV6: range.isV6, bytes: bytes, prefix: range.width)
+                if chance(0.5) { return OperationRequest(action: r.action, resource: .host(domain: nil, ip: ip, port: port, proto: proto), flags: r.flags) }
+            }
             let names = quoted.filter { $0.contains(".") && !$0.contains("/") && $0.first.map { !$0.isNumber } == true }
                 .map { String($0.split(separator: ":").first ?? "") }.filter { !$0.isEmpty }
             guard !names.isEmpty else { return r }
