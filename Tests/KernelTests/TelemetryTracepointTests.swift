@@ -45,6 +45,12 @@ func runLandlocked(_ script: String, readable: [String] = ["/usr", "/etc"], deny
 @Suite(.serialized, .enabled(if: Environment.isRoot && leash_landlock_abi_version() >= 1,
                              "needs root (tracepoint programs) and Landlock"))
 struct TelemetryTracepointTests {
+    /// Under the VM bench's software emulation a 100,000-iteration shell loop takes minutes
+    /// (211 s measured) of the tier's shared time bound; the volume tests run natively on
+    /// the host tier, where this fallback telemetry is what runs.
+    static let inVM = ProcessInfo.processInfo.environment["LEASH_IN_VM"] == "1"
+    static let volumeSkipReason: Comment = "volume tests run on the host tier: under the VM bench's emulation they take minutes"
+
     /// Tracepoints, shared maps and a consumer watching one test cgroup.
     final class Harness {
         let maps: TelemetryMaps
@@ -146,7 +152,8 @@ struct TelemetryTracepointTests {
         #expect(denied.count == 1, "records: \(h.records.map { "\($0.pid) \($0.action) \($0.object) \($0.decision)" })")
     }
 
-    @Test func repeatedAllowsAreDeduplicatedInTheKernel() throws {
+    @Test(.enabled(if: !inVM, volumeSkipReason))
+    func repeatedAllowsAreDeduplicatedInTheKernel() throws {
         let h = try Harness(label: "tp-dedup")
         let allowed = "/etc/hostname"
         _ = try runLandlocked(h.inSandbox("for ((i = 0; i < 10000; i++)); do : < \(allowed); done"))
@@ -159,7 +166,7 @@ struct TelemetryTracepointTests {
 
     /// Every deny of a 100,000-operation burst is in the records, or counted as lost:
     /// received + lost == 100,000 exactly, and the kernel's sent count equals what was read.
-    @Test(arguments: [TelemetryMaps.ringBytes, 64 * 1024])
+    @Test(.enabled(if: !inVM, volumeSkipReason), arguments: [TelemetryMaps.ringBytes, 64 * 1024])
     func aBurstOfDenialsIsFullyAccountedFor(ringBytes: UInt32) throws {
         let h = try Harness(label: "tp-burst", ringBytes: ringBytes)
         let small = ringBytes < TelemetryMaps.ringBytes
