@@ -57,6 +57,29 @@ final class SharedPolicyMap {
         }
     }
 
+    /// Writes many entries in one system call (BPF_MAP_UPDATE_BATCH); where the kernel
+    /// has no batch operation for the map, one at a time.
+    func updateAll<K: BitwiseCopyable, V: BitwiseCopyable>(_ entries: [(K, V)]) throws(KernelPolicyError) {
+        guard !entries.isEmpty else { return }
+        precondition(MemoryLayout<K>.size == keySize && MemoryLayout<V>.size == valueSize, "\(name): wrong key or value type")
+        precondition(MemoryLayout<K>.stride == keySize && MemoryLayout<V>.stride == valueSize, "\(name): padded array elements")
+        let keys = entries.map(\.0), values = entries.map(\.1)
+        var count = UInt32(entries.count)
+        var options = bpf_map_batch_opts()
+        options.sz = MemoryLayout<bpf_map_batch_opts>.size
+        options.elem_flags = UInt64(BPF_ANY)
+        let rc = keys.withUnsafeBytes { k in
+            values.withUnsafeBytes { v in bpf_map_update_batch(fd, k.baseAddress, v.baseAddress, &count, &options) }
+        }
+        if rc == 0 { return }
+        let code = -rc
+        // ENOTSUPP (524) and EINVAL: no batch support; what was written stays written.
+        guard code == 524 || code == EOPNOTSUPP || code == EINVAL else {
+            throw .map(operation: "updating", map: name, code: code)
+        }
+        for (k, v) in entries.dropFirst(Int(min(count, UInt32(entries.count)))) { try update(k, v) }
+    }
+
     func delete<K: BitwiseCopyable>(_ key: K) throws(KernelPolicyError) {
         precondition(MemoryLayout<K>.size == keySize, "\(name): wrong key type")
         var k = key
@@ -157,13 +180,13 @@ public final class KernelPolicyStore {
     }
 
     private func write(_ t: PolicyTables) throws(KernelPolicyError) {
-        for (k, v) in t.automata { try map("policy_automata").update(k, v) }
-        for (k, v) in t.states { try map("policy_states").update(k, v) }
-        for (k, v) in t.transitions { try map("policy_transitions").update(k, v) }
-        for (k, v) in t.ports { try map("policy_ports").update(k, v) }
-        for (k, v) in t.ips { try map("policy_ips").update(k, v) }
-        for (k, v) in t.nodes { try map("policy_nodes").update(k, v) }
-        for (k, v) in t.edges { try map("policy_edges").update(k, v) }
+        try map("policy_automata").updateAll(t.automata)
+        try map("policy_states").updateAll(t.states)
+        try map("policy_transitions").updateAll(t.transitions)
+        try map("policy_ports").updateAll(t.ports)
+        try map("policy_ips").updateAll(t.ips)
+        try map("policy_nodes").updateAll(t.nodes)
+        try map("policy_edges").updateAll(t.edges)
         try map("policies").update(t.policy, t.info)
     }
 
