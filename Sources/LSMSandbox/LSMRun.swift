@@ -33,6 +33,12 @@ public enum LSMRun {
         hangup.sa_flags = SA_RESTART
         var previousHangup = sigaction()
         sigaction(SIGHUP, &hangup, &previousHangup)
+        // A parent may have started leash with SIGHUP blocked (a mask is inherited, and
+        // threaded runtimes block signals in their workers): it would stay pending forever.
+        var hangupOnly = sigset_t()
+        sigemptyset(&hangupOnly)
+        sigaddset(&hangupOnly, SIGHUP)
+        pthread_sigmask(SIG_UNBLOCK, &hangupOnly, nil)
         // Like a shell's system(): ^C and ^\ reach the command, and leash lives to report.
         let oldInt = signal(SIGINT, SIG_IGN), oldQuit = signal(SIGQUIT, SIG_IGN)
         defer {

@@ -125,6 +125,50 @@ struct LSMLeashRunTests {
         #expect(r.stderr.contains("Permission denied"), "\(r.stderr)")
     }
 
+    @Test func auditModeRunsEverythingAndLogsWouldDeny() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/policy.cedar", log = "\(b.w)/work/audit.jsonl"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        let r = try run([try leashBinary(), "run", "--backend", "bpf-lsm", "--mode", "audit", "--policy", policy,
+                         "--audit-log", log, "--", "/bin/cat", "\(b.w)/secret/key"])
+        #expect(r.status == 0 && r.stdout == "top secret\n", "\(r)")
+        let records = auditRecords(log)
+        let would = records.filter { $0["event"] as? String == "decision" && $0["path"] as? String == "\(b.w)/secret/key" }
+        #expect(would.count == 1, "audit log: \(records.suffix(8))")
+        #expect(would.first?["decision"] as? String == "would-deny")
+        #expect((would.first?["rule"] as? [String: Any])?["id"] as? String == "secret")
+    }
+
+    @Test func leashReloadSwitchesTheRunningSandboxToTheEditedPolicy() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/reload.cedar"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        let started = "\(b.w)/work/reload-started", go = "\(b.w)/work/reload-go", before = "\(b.w)/work/reload-before",
+            after = "\(b.w)/work/reload-after"
+        for f in [started, go, before, after] { unlink(f) }
+        let script = "cat '\(b.w)/secret/key' > '\(before)' 2>&1; touch '\(started)'; while [ ! -e '\(go)' ]; do sleep 0.1; done; cat '\(b.w)/secret/key' > '\(after)' 2>&1"
+        let log = "\(b.w)/work/reload.jsonl"
+        let leash = try spawnBackground([try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--audit-log", log,
+                                         "--", "/bin/sh", "-c", script])
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: started) && waited < 1200 { usleep(100_000); waited += 1 }
+        // The edited policy lets the sandbox read the secret.
+        try lsmPolicy(b.w).replacingOccurrences(of: "@id(\"secret\")\nforbid", with: "@id(\"secret\")\npermit")
+            .write(toFile: policy, atomically: false, encoding: .utf8)
+        let reload = try run([try leashBinary(), "reload", "\(leash)"])
+        #expect(reload.status == 0, "\(reload)")
+        // leash compiles and installs the new policy, then records it in the audit log.
+        waited = 0
+        while !auditRecords(log).contains(where: { $0["event"] as? String == "reload" }) && waited < 600 { usleep(100_000); waited += 1 }
+        let reloads = auditRecords(log).filter { $0["event"] as? String == "reload" }
+        #expect((reloads.first?["message"] as? String)?.contains("policy reloaded") == true, "\(reloads)")
+        FileManager.default.createFile(atPath: go, contents: nil)
+        var status: Int32 = 0
+        waitpid(leash, &status, 0)
+        #expect((try? String(contentsOfFile: before, encoding: .utf8))?.contains("Permission denied") == true)
+        #expect((try? String(contentsOfFile: after, encoding: .utf8)) == "top secret\n")
+    }
+
     @Test func killingLeashWithSIGKILLLeavesTheSandboxConfined() throws {
         let b = try bench()
         let policy = "\(b.w)/work/policy.cedar"
@@ -155,5 +199,25 @@ struct LSMLeashRunTests {
         usleep(300_000)
         let removed = LSMPins.sweepStale()
         #expect(removed.contains { $0.hasSuffix("-\(leash)") }, "\(removed)")
+    }
+}
+
+/// Starts `argv` without waiting for it (its output goes to /dev/null).
+func spawnBackground(_ argv: [String]) throws -> pid_t {
+    let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    let environment = ["PATH=/usr/bin:/bin"]
+    let cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+    defer { (cArgs + cEnv).forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, argv[0], nil, nil, cArgs, cEnv)
+    guard rc == 0 else { throw FileError(path: argv[0], code: rc) }
+    return pid
+}
+
+/// The JSON objects of a JSONL audit log (none when it does not exist yet).
+func auditRecords(_ path: String) -> [[String: Any]] {
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
     }
 }
