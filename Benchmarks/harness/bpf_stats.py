@@ -23,6 +23,17 @@ def _ids(pid):
     return progs, maps
 
 
+def _hwm_kib(pid):
+    """leash's own peak resident set so far (VmHWM), 0 once it has exited."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _bpftool(kind):
     try:
         p = subprocess.run(["bpftool", "-j", kind, "show"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=20)
@@ -44,12 +55,13 @@ def observe(argv, cwd, env, poll_s=0.25, timeout=600):
     last moment they were seen loaded."""
     old = open(STATS).read().strip()
     open(STATS, "w").write("1")
-    progs, maps, seen_progs, seen_maps = {}, {}, set(), set()
+    progs, maps, seen_progs, seen_maps, peak_kib = {}, {}, set(), set(), 0
     try:
         p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         t0 = time.time()
         while p.poll() is None and time.time() - t0 < timeout:
             ids_p, ids_m = _ids(p.pid)
+            peak_kib = max(peak_kib, _hwm_kib(p.pid))
             if ids_p or ids_m:
                 seen_progs |= ids_p
                 seen_maps |= ids_m
@@ -71,4 +83,5 @@ def observe(argv, cwd, env, poll_s=0.25, timeout=600):
                      "ns_per_run": (ns / cnt) if cnt else None, "bytes_jited": e.get("bytes_jited")})
     map_rows = [{"id": i, "name": e.get("name"), "type": e.get("type"), "max_entries": e.get("max_entries"),
                  "bytes_memlock": e.get("bytes_memlock")} for i, e in sorted(maps.items())]
-    return {"exit": p.returncode, "stdout": out, "stderr": err[-2000:], "programs": rows, "maps": map_rows}
+    return {"exit": p.returncode, "stdout": out, "stderr": err[-2000:], "programs": rows, "maps": map_rows,
+            "leash_peak_rss_kib": peak_kib or None}

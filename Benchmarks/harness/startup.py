@@ -1,7 +1,8 @@
 """Start-up: `leash run -- /bin/true` against bare `/bin/true`, and leash's peak memory.
 
-Bare and sandboxed runs alternate (A B A B ...). Peak memory is the largest resident set
-of leash and its child, from wait4's rusage; with /bin/true as the child that is leash's.
+Bare and sandboxed runs alternate (A B A B ...). Peak memory comes from GNU time's %M run
+once per configuration: wait4's maxrss of a child forked from this Python process would
+count the parent's pages the child had before exec.
 """
 import os, subprocess, time
 
@@ -29,6 +30,18 @@ def _once(argv, cwd, env, timeout):
     return wall, usage.ru_maxrss, None
 
 
+def _peak_kib(argv, cwd, env, timeout):
+    """Largest resident set (KiB) of argv's process tree, by GNU time (a small process to fork from)."""
+    if not os.access("/usr/bin/time", os.X_OK):
+        return None
+    try:
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, timeout=timeout)
+        return int(p.stderr.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return None
+
+
 def measure(configs, runs, cwd, env, timeout, say):
     """configs: [(name, argv prefix or None for bare)] -> rows with medians and paired differences."""
     results = {}
@@ -46,7 +59,9 @@ def measure(configs, runs, cwd, env, timeout, say):
                 say(f"  start-up | {name}: FAILED: {err}")
                 continue
             res["samples"][r] = wall
-            res["rss"].append(rss)
+    for name, prefix in configs:
+        if not results[name]["error"]:
+            results[name]["rss"].append(_peak_kib((prefix or []) + ["/bin/true"], cwd, env, timeout))
     base = results[configs[0][0]]["samples"]
     rows = []
     for name, _ in configs:
@@ -54,7 +69,7 @@ def measure(configs, runs, cwd, env, timeout, say):
         s = list(res["samples"].values())
         rows.append({"config": name, "error": res["error"], "wall_s": stats.summary(s),
                      "added_s": stats.summary(stats.paired_differences(base, res["samples"])) if name != configs[0][0] else None,
-                     "peak_rss_kib": max(res["rss"]) if res["rss"] else None})
+                     "peak_rss_kib": max((x for x in res["rss"] if x), default=None)})
         if s:
             say(f"  start-up | {name}: median {stats.summary(s)['median'] * 1000:.1f} ms over {len(s)} runs")
     return rows
