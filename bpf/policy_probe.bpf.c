@@ -53,6 +53,18 @@ int leash_probe(struct leash_probe_args *args)
         n = LEASH_TOOL_MAX;
     if (n && bpf_probe_read_kernel(req->tool, n, in->tool))
         return -1;
+    __u32 sandbox = args->sandbox;
+    if (sandbox) {
+        // As a hook does: the policy and flags are the sandbox's, read once.
+        struct leash_sandbox *sb = bpf_map_lookup_elem(&sandboxes, &sandbox);
+        if (!sb) {
+            struct leash_decision none = { .rule = -1, .status = LEASH_DECIDE_NO_POLICY };
+            args->decision = none;
+            return 0;
+        }
+        req->policy = sb->policy;
+        req->flags = sb->flags;
+    }
     struct leash_decision d;
     leash_decide(req, &d);
     args->decision = d;

@@ -202,6 +202,74 @@ struct PolicyEngineTests {
         try store.unbind(sandbox: 7)
     }
 
+    /// Hot reload under load: one thread decides through the sandbox's binding while
+    /// another swaps the sandbox between two policies (install, rebind, remove the old).
+    /// Every decision is made by one whole policy: never "no policy", never torn tables.
+    @Test func reloadUnderLoadNeverDecidesByNoPolicy() throws {
+        let store = try KernelPolicyStore()
+        let probe = try PolicyProbe(store: store)
+        let x = try Self.compile("""
+            @id("x-ssh") forbid (principal, action, resource) when { resource in Dir::"/home/u/.ssh/" };
+            @id("x-all") permit (principal, action, resource);
+            """)
+        let y = try Self.compile("""
+            @id("y-tmp") permit (principal, action in Action::"FileWrite", resource) when { resource in Dir::"/tmp/" };
+            @id("y-read") permit (principal, action == Action::"FileOpenReadOnly", resource) when { resource.path like "/home/*" };
+            """)
+        let requests = [
+            OperationRequest(action: "FileOpenReadOnly", resource: .file(path: "/home/u/.ssh/id_rsa")),
+            OperationRequest(action: "FileCreate", resource: .file(path: "/tmp/build/out.o")),
+            OperationRequest(action: "FileUnlink", resource: .file(path: "/etc/passwd")),
+        ]
+        // The two acceptable answers for each request: policy x's and policy y's.
+        let answers = try requests.map { r in
+            try [x, y].map { p -> [Int32] in
+                let d = try Simulator(p).decide(r)
+                return [d.allow ? 1 : 0, Int32(d.rules.first ?? -1)]
+            }
+        }
+        let sandbox: UInt32 = 11
+        let first = try store.install(x)
+        try store.bind(sandbox: sandbox, policy: first, mode: .enforce, flags: 0)
+
+        final class Reloader: @unchecked Sendable {
+            var current: PolicyID
+            var error: Error?
+            init(_ current: PolicyID) { self.current = current }
+        }
+        let reloader = Reloader(first)
+        let done = DispatchSemaphore(value: 0)
+        let reloads = 40
+        DispatchQueue.global().async {
+            defer { done.signal() }
+            do {
+                for i in 0..<reloads {
+                    let fresh = try store.install(i % 2 == 0 ? y : x)
+                    try store.bind(sandbox: sandbox, policy: fresh, mode: .enforce, flags: 0)
+                    try store.remove(reloader.current)
+                    reloader.current = fresh
+                }
+            } catch { reloader.error = error }
+        }
+        var decisions = 0, bad: [String] = []
+        var finished = false
+        while !finished {
+            finished = done.wait(timeout: .now()) == .success
+            for (i, r) in requests.enumerated() {
+                let d = try probe.decide(r, sandbox: sandbox)
+                decisions += 1
+                if d.status != LEASH_DECIDE_OK.rawValue || !answers[i].contains([Int32(d.allow), d.rule]) {
+                    bad.append("\(r.cedarResource.id): allow \(d.allow) rule \(d.rule) status \(d.status)")
+                }
+            }
+        }
+        #expect(reloader.error == nil, "\(String(describing: reloader.error))")
+        #expect(bad.isEmpty, "\(bad.count) of \(decisions) decisions were not one whole policy's: \(bad.prefix(5))")
+        #expect(decisions > reloads, "only \(decisions) decisions during \(reloads) reloads")
+        #expect(store.installedPolicies == [reloader.current])
+        print("policy engine: \(decisions) decisions during \(reloads) hot reloads, \(bad.count) by no or a torn policy")
+    }
+
     /// Two objects loaded against one store read one copy of the tables: what one
     /// installs or rebinds, the other decides with.
     @Test func objectsSharingTheStoreSeeOneCopyOfTheTables() throws {

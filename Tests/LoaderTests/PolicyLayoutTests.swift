@@ -24,7 +24,7 @@ import Testing
             ("family", \.family), ("proto", \.proto), ("port", \.port), ("_pad", \._pad), ("addr", \.addr), ("str", \.str), ("tool", \.tool),
         ]),
         layout("leash_decision", leash_decision.self, [("rule", \.rule), ("allow", \.allow), ("status", \.status), ("steps", \.steps)]),
-        layout("leash_probe_args", leash_probe_args.self, [("decision", \.decision), ("request", \.request)]),
+        layout("leash_probe_args", leash_probe_args.self, [("decision", \.decision), ("request", \.request), ("sandbox", \.sandbox), ("_pad", \._pad)]),
         layout("leash_policy_info", leash_policy_info.self, [
             ("roots", \.roots), ("automaton_count", \.automaton_count), ("port_count", \.port_count),
             ("ip4_default", \.ip4_default), ("ip6_default", \.ip6_default), ("proto_tcp", \.proto_tcp), ("proto_udp", \.proto_udp),

@@ -14,6 +14,9 @@
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #endif
 
 /// The longest string the automata walk (a path, a host name, an MCP server): PATH_MAX.
@@ -136,9 +139,13 @@ struct leash_decision {
 
 /// The context of bpf/policy_probe.bpf.c's `SEC("syscall")` program: the request in, the
 /// decision written back (the kernel copies a syscall program's context back to the caller).
+/// A nonzero `sandbox` makes the probe take the request's policy and flags from
+/// `sandboxes[sandbox]`, as a hook does.
 struct leash_probe_args {
     struct leash_decision decision;
     struct leash_request request;
+    __u32 sandbox;
+    __u32 _pad;
 };
 
 /// `policies` value, keyed by the __u32 policy id: what a decision needs before the first
@@ -245,3 +252,15 @@ struct leash_edge_key {
     __u32 node;
     __u32 value;
 };
+
+#ifndef __VMLINUX_H__
+/// Userspace: returns once every non-sleepable BPF program that was running when it was
+/// called has finished (membarrier's global command is synchronize_rcu(), and those
+/// programs run inside an RCU read-side section). Removing a policy's tables after this
+/// means no decision that read the old policy id can meet them half-deleted.
+/// 0, or -1 with errno (EINVAL on nohz_full kernels).
+static inline int leash_policy_wait_for_decisions(void)
+{
+    return (int)syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+}
+#endif

@@ -205,10 +205,16 @@ public final class KernelPolicyStore {
 
     /// Deletes a policy's tables. Bind its sandboxes to another policy first: a sandbox
     /// still naming it is denied everything (fail closed) until rebound.
+    ///
+    /// A decision that read the old binding just before a rebind may still be walking the
+    /// old tables, so they are deleted only after every BPF program then running has
+    /// finished (an RCU grace period, leash_policy_wait_for_decisions). Where the kernel
+    /// refuses that wait (nohz_full), a pause far longer than any decision stands in.
     public func remove(_ id: PolicyID) throws {
         lock.lock()
         defer { lock.unlock() }
         guard let tables = installed[id] else { throw KernelPolicyError.unknownPolicy(id) }
+        if leash_policy_wait_for_decisions() != 0 { usleep(50_000) }
         try erase(tables)
         installed[id] = nil
     }

@@ -35,10 +35,12 @@ public final class PolicyProbe {
         try BPFObject(bytes: EmbeddedBPFObjects.bytes(program), name: program)
     }
 
-    /// The engine's decision for a request already in kernel form.
-    public func decide(_ request: leash_request) throws -> leash_decision {
+    /// The engine's decision for a request already in kernel form. With `sandbox`, the
+    /// policy and flags come from that sandbox's binding, as in a hook.
+    public func decide(_ request: leash_request, sandbox: UInt32 = 0) throws -> leash_decision {
         var args = leash_probe_args()
         args.request = request
+        args.sandbox = sandbox
         var options = bpf_test_run_opts()
         options.sz = MemoryLayout<bpf_test_run_opts>.size
         let rc = withUnsafeMutableBytes(of: &args) { raw -> Int32 in
@@ -53,6 +55,11 @@ public final class PolicyProbe {
     /// The engine's decision for `request` under policy `policy` with `flags` on.
     public func decide(_ request: OperationRequest, policy: PolicyID, flags: UInt64) throws -> leash_decision {
         try decide(leash_request(request, policy: policy, flags: flags))
+    }
+
+    /// The engine's decision for `request` in sandbox `sandbox` (its bound policy and flags).
+    public func decide(_ request: OperationRequest, sandbox: UInt32) throws -> leash_decision {
+        try decide(leash_request(request, policy: 0, flags: 0), sandbox: sandbox)
     }
 
     /// Turns on the kernel's run-time accounting of BPF programs (what the sysctl
