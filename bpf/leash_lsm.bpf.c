@@ -39,6 +39,18 @@ struct {
     __array(values, struct lsm_barrier_inner);
 } lsm_rcu_barrier SEC(".maps");
 
+// Entry 0, written by leash before the hooks attach: 1 when the sandbox's cgroup network
+// programs (bpf/sandbox_net.bpf.c: DNS redirect to leash's resolver, decisions with the
+// name an address was resolved from) decide IPv4/IPv6 connects and sends, so these hooks
+// leave them alone. Members cannot leave that cgroup (cgroup writes are guarded below)
+// and are born in it. 0: these hooks decide by address (and by a DNS binding if any).
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} lsm_inet_by_cgroup SEC(".maps");
+
 #define LSM_FMODE_WRITE 0x2
 #define LSM_FMODE_EXEC 0x20
 #define LSM_PROT_EXEC 0x4
@@ -281,6 +293,12 @@ int BPF_PROG(leash_file_mprotect, struct vm_area_struct *vma, unsigned long reqp
 static __always_inline int lsm_sockaddr_hook(__u32 sandbox, struct socket *sock, struct sockaddr *address, __u32 action)
 {
     __u16 family = BPF_CORE_READ(address, sa_family);
+    if (family != AF_INET && family != AF_INET6)
+        return 0;
+    __u32 zero = 0;
+    __u32 *by_cgroup = bpf_map_lookup_elem(&lsm_inet_by_cgroup, &zero);
+    if (by_cgroup && *by_cgroup)
+        return 0;
     __u8 addr[16] = {};
     __u16 port;
     if (family == AF_INET) {

@@ -18,6 +18,7 @@ public enum LSMRun {
     /// through `report` and the old policy stays.
     public static func run(_ sandbox: LSMSandbox, path: String, argv: [String], environment: [(String, String)],
                            reloadPolicy: (() throws -> CompiledPolicy)? = nil,
+                           around: ((() throws -> pid_t) throws -> pid_t)? = nil,
                            report: (String) -> Void = { _ in }) throws -> Int32 {
         var fds: [Int32] = [-1, -1]
         guard leash_pipe_cloexec(&fds) == 0, fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0, fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0 else {
@@ -48,7 +49,9 @@ public enum LSMRun {
             signal(SIGQUIT, oldQuit)
         }
 
-        let pid = try sandbox.spawn(path: path, argv: argv, environment: environment)
+        // `around` lets the network half start the command inside its cgroup.
+        let spawn = { try sandbox.spawn(path: path, argv: argv, environment: environment) }
+        let pid = try around.map { try $0(spawn) } ?? spawn()
         var status: Int32 = 0
         while true {
             let done = waitpid(pid, &status, WNOHANG)

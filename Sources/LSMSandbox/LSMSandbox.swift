@@ -32,8 +32,13 @@ public final class LSMSandbox {
 
     /// Loads and attaches the hooks and installs `policy`. `store` and `telemetry` are the
     /// shared maps (made here when nil); `pin` keeps enforcement alive if leash is killed.
+    /// `inetByCgroup`: the sandbox's cgroup network programs (Sources/Resolver's
+    /// RunNetwork) decide IPv4/IPv6 traffic, with DNS names; the hooks then decide unix
+    /// sockets only. `bindingMapFD`: the resolver's `dns_bindings`, for the hooks' own
+    /// address decisions.
     public init(policy: CompiledPolicy, mode: SandboxMode, store: KernelPolicyStore? = nil,
-                telemetry: TelemetryMaps? = nil, pin: Bool = true) throws {
+                telemetry: TelemetryMaps? = nil, pin: Bool = true, inetByCgroup: Bool = false,
+                bindingMapFD: Int32? = nil) throws {
         Self.created &+= 1
         id = UInt32(truncatingIfNeeded: getpid()) << 10 | (Self.created & 0x3ff)
         self.mode = mode
@@ -44,7 +49,9 @@ public final class LSMSandbox {
             object = try BPFObject(embedded: .leashLSM)
             try self.store.share(with: object)
             try object.shareTelemetryMaps(self.telemetry)
+            if let bindingMapFD { try object.reuseMap("dns_bindings", fd: bindingMapFD) }
             try object.load()
+            try object.map("lsm_inet_by_cgroup").update(UInt32(0), UInt32(inetByCgroup ? 1 : 0))
         } catch { throw LSMSandboxError.kernel("loading the BPF LSM programs", error) }
         do {
             policyID = try self.store.install(policy)
@@ -84,6 +91,13 @@ public final class LSMSandbox {
             usleep(10_000)
         }
         return liveMembers == 0
+    }
+
+    /// The hooks decide IPv4/IPv6 connects and sends themselves, by address (when the
+    /// cgroup network programs could not start).
+    public func decideInetByAddress() throws {
+        do { try object.map("lsm_inet_by_cgroup").update(UInt32(0), UInt32(0)) }
+        catch { throw LSMSandboxError.kernel("switching network decisions to the hooks", error) }
     }
 
     /// Where the links are pinned, when they are.

@@ -9,6 +9,7 @@ import Foundation
 import Loader
 import LSMSandbox
 import PolicyCompiler
+import Resolver
 import Sandbox
 import Telemetry
 
@@ -37,6 +38,8 @@ struct BPFLSMRun {
     var extraEnvironment: Set<String>
     /// Compiles the policy file again, for SIGHUP / `leash reload`; nil for the built-in policy.
     var recompile: (() throws -> CompiledPolicy)?
+    /// The DNS server leash's resolver forwards allowed names to.
+    var upstream: SocketAddress
 
     func run() throws -> Int32 {
         LSMPins.sweepStale()
@@ -55,10 +58,18 @@ struct BPFLSMRun {
 
         let flags = LSMContextFlags()
         let maps: TelemetryMaps
+        let store: KernelPolicyStore
         let sandbox: LSMSandbox
+        let network: RunNetwork?
+        let sandboxMode: SandboxMode = mode == "audit" ? .audit : .enforce
         do {
             maps = try TelemetryMaps()
-            sandbox = try LSMSandbox(policy: compiled, mode: mode == "audit" ? .audit : .enforce, telemetry: maps)
+            store = try KernelPolicyStore()
+            // The hooks decide files, exec and unix sockets; IPv4/IPv6 go to the cgroup
+            // programs and leash's resolver (names), which read the same policy tables.
+            sandbox = try LSMSandbox(policy: compiled, mode: sandboxMode, store: store, telemetry: maps, inetByCgroup: true)
+            network = startNetwork(sandbox: sandbox, store: store, maps: maps, mode: sandboxMode, upstream: upstream, log: log)
+            if network == nil { try sandbox.decideInetByAddress() }
         } catch let e as LSMSandboxError {
             throw CommandFailure(status: e.kind == .policy ? ExitCode.dataError : ExitCode.osError,
                                  message: "error: cannot set up the bpf-lsm sandbox: \(e)")
@@ -78,8 +89,15 @@ struct BPFLSMRun {
         }
         let status: Int32
         do {
+            defer { network?.stop() }
+            let reload = recompile.map { recompile in {
+                let policy = try recompile()
+                network?.replace(policy: policy)
+                return policy
+            } }
             status = try LSMRun.run(sandbox, path: path, argv: argv, environment: env.environment,
-                                    reloadPolicy: recompile, report: { line in
+                                    reloadPolicy: reload, around: network.map { n in { spawn in try n.spawnInside(spawn) } },
+                                    report: { line in
                                         printError(line)
                                         log?.record("reload", ["message": line])
                                     })
@@ -91,6 +109,28 @@ struct BPFLSMRun {
         log?.record("exit", ["status": status, "backend": Backend.bpfLSM.rawValue])
         printError(telemetry.finish())
         return status
+    }
+}
+
+/// The network half (Sources/Resolver): cgroup programs and a resolver bound to the
+/// sandbox. nil when it cannot start; the hooks then decide addresses themselves (no names).
+func startNetwork(sandbox: LSMSandbox, store: KernelPolicyStore, maps: TelemetryMaps, mode: SandboxMode, upstream: SocketAddress,
+                  log: AuditLog?) -> RunNetwork? {
+    do {
+        let network = try RunNetwork(policy: sandbox.policy, sandbox: sandbox.id, mode: mode, store: store, telemetry: maps,
+                                     upstream: upstream, report: { e in
+            var fields: [String: Any] = ["sandbox": e.sandbox, "name": e.name, "type": e.type, "verdict": e.verdict.rawValue]
+            if let rule = e.rule { fields["rule"] = rule }
+            if !e.bound.isEmpty { fields["addresses"] = e.bound }
+            log?.record("dns", fields)
+        })
+        log?.record("network", ["enforced": true, "by": "cgroup programs and leash's resolver", "resolver": "127.0.0.1:\(network.resolverPort)"])
+        return network
+    } catch {
+        log?.record("network", ["enforced": true, "by": "BPF LSM hooks, by address only (no DNS names)",
+                                "reason": "the cgroup network programs could not start: \(error)"])
+        printError("leash: bpf-lsm: network rules are decided by address only (the resolver could not start: \(error))")
+        return nil
     }
 }
 

@@ -84,7 +84,11 @@ func runCommand() -> Command {
             let policyPath = args.value("policy"), options = CompileOptions(agent: agent, placeholders: placeholders)
             return try BPFLSMRun(argv: argv, mode: mode, agent: agent, policyFile: file, compiled: compiled, placeholders: placeholders,
                                  auditLogPath: args.value("audit-log"), extraEnvironment: Set(args.all("env")),
-                                 recompile: policyPath.map { p in { try recompilePolicy(p, options) } }).run()
+                                 recompile: policyPath.map { p in { try recompilePolicy(p, options) } },
+                                 upstream: try args.value("dns-upstream").map { text in
+                                     guard let a = SocketAddress(text) else { throw UsageError(message: "--dns-upstream takes ADDR or ADDR:PORT ([V6]:PORT), got '\(text)'") }
+                                     return a
+                                 } ?? SystemResolver.upstream()).run()
         }
         let plan: LandlockPlan
         do { plan = try SandboxSetup.plan(compiled, placeholders: placeholders) }
