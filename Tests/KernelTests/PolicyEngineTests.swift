@@ -289,6 +289,27 @@ struct PolicyEngineTests {
         #expect(try one.decide(request, policy: again, flags: 0).allow == 1)
     }
 
+    /// A policy that does not fit is refused whole: nothing of it stays in the maps, its
+    /// id never becomes valid, and the store goes on working.
+    @Test func aPolicyThatDoesNotFitLeavesNothingBehind() throws {
+        let store = try KernelPolicyStore(capacity: ["policy_states": 64])
+        let probe = try PolicyProbe(store: store)
+        let big = try Self.compile(EngineScalePolicy.text(rules: 50), file: "big.cedar")
+        #expect(try PolicyTables(big, id: 1).states.count > 64)
+        #expect(throws: KernelPolicyError.self) { try store.install(big) }
+        #expect(store.installedPolicies.isEmpty)
+        for name in KernelPolicyStore.sharedMapNames {
+            #expect(store.entryCount(name) == 0, "\(name) keeps \(store.entryCount(name)) entries of the refused policy")
+        }
+        let request = OperationRequest(action: "FileOpenReadOnly", resource: .file(path: "/data/team0/p0/x"))
+        #expect(try probe.decide(request, policy: 1, flags: 0).status == LEASH_DECIDE_NO_POLICY.rawValue)
+        let small = try Self.compile("@id(\"data\") permit (principal, action == Action::\"FileOpenReadOnly\", resource) when { resource in Dir::\"/data/\" };")
+        let id = try store.install(small)
+        #expect(try probe.decide(request, policy: id, flags: 0).allow == 1)
+        try store.remove(id)
+        #expect(KernelPolicyStore.sharedMapNames.allSatisfy { store.entryCount($0) == 0 }, "remove leaves entries behind")
+    }
+
     /// Strings at the limits: the longest path the engine takes, and one byte more.
     @Test func longPathsAreWalkedToTheEndAndOverlongOnesRefused() throws {
         let store = try KernelPolicyStore()

@@ -120,7 +120,8 @@ public final class KernelPolicyStore {
 
     /// Creates the maps as policy_engine.h declares them (read from the probe object's
     /// definitions, so the header stays the only description). Needs CAP_BPF.
-    public init() throws {
+    /// `capacity` overrides a map's number of entries by name (tests, very large policies).
+    public init(capacity: [String: UInt32] = [:]) throws {
         let template = try PolicyProbe.openObject()
         var created: [String: SharedPolicyMap] = [:]
         for name in Self.sharedMapNames {
@@ -131,7 +132,8 @@ public final class KernelPolicyStore {
             options.sz = MemoryLayout<bpf_map_create_opts>.size
             options.map_flags = bpf_map__map_flags(m)
             let keySize = bpf_map__key_size(m), valueSize = bpf_map__value_size(m)
-            let fd = bpf_map_create(bpf_map__type(m), String(name.prefix(15)), keySize, valueSize, bpf_map__max_entries(m), &options)
+            let entries = capacity[name] ?? bpf_map__max_entries(m)
+            let fd = bpf_map_create(bpf_map__type(m), String(name.prefix(15)), keySize, valueSize, entries, &options)
             if fd < 0 { throw KernelPolicyError.map(operation: "creating", map: name, code: -fd) }
             created[name] = SharedPolicyMap(name: name, fd: fd, keySize: Int(keySize), valueSize: Int(valueSize))
         }
@@ -246,6 +248,20 @@ public final class KernelPolicyStore {
         lock.lock()
         defer { lock.unlock() }
         try map("sandboxes").delete(sandbox)
+    }
+
+    /// How many entries map `name` holds (all policies together); for tests.
+    func entryCount(_ name: String) -> Int {
+        let m = map(name)
+        var key = [UInt8](repeating: 0, count: m.keySize), next = key
+        var count = 0
+        var rc = bpf_map_get_next_key(m.fd, nil, &next)
+        while rc == 0 {
+            count += 1
+            key = next
+            rc = bpf_map_get_next_key(m.fd, &key, &next)
+        }
+        return count
     }
 
     /// Test hook: rewrite one table entry of an installed policy, to show that the kernel
