@@ -23,6 +23,8 @@ public enum KernelPolicyError: Error, CustomStringConvertible, Sendable {
     case unboundSandbox(UInt32)
     /// All 2^32 - 1 policy ids were handed out.
     case outOfPolicyIDs
+    /// A call about the policy probe program failed: running it, reading its statistics.
+    case probe(operation: String, code: Int32)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum KernelPolicyError: Error, CustomStringConvertible, Sendable {
         case .unknownPolicy(let id): return "no policy \(id) is installed"
         case .unboundSandbox(let id): return "sandbox \(id) is not bound to a policy"
         case .outOfPolicyIDs: return "no policy id is left"
+        case .probe(let op, let code): return "\(op) failed: \(String(cString: strerror(code))) (errno \(code))"
         }
     }
 }

@@ -48,7 +48,7 @@ public final class PolicyProbe {
             options.ctx_size_in = UInt32(raw.count)
             return bpf_prog_test_run_opts(probeFD, &options)
         }
-        if rc != 0 { throw LoaderError(.load, "\(Self.program).leash_probe (test run)", code: -rc) }
+        if rc != 0 { throw KernelPolicyError.probe(operation: "running the policy probe (BPF_PROG_TEST_RUN)", code: -rc) }
         return args.decision
     }
 
@@ -66,7 +66,7 @@ public final class PolicyProbe {
     /// kernel.bpf_stats_enabled does) for as long as the returned token lives.
     public static func enableRunStatistics() throws -> RunStatisticsToken {
         let fd = bpf_enable_stats(BPF_STATS_RUN_TIME)
-        if fd < 0 { throw LoaderError(.load, "BPF_ENABLE_STATS", code: -fd) }
+        if fd < 0 { throw KernelPolicyError.probe(operation: "turning on BPF run statistics (BPF_ENABLE_STATS)", code: -fd) }
         return RunStatisticsToken(fd: fd)
     }
 
@@ -76,7 +76,7 @@ public final class PolicyProbe {
         var info = bpf_prog_info()
         var length = UInt32(MemoryLayout<bpf_prog_info>.size)
         let rc = bpf_obj_get_info_by_fd(probeFD, &info, &length)
-        if rc != 0 { throw LoaderError(.load, "\(Self.program).leash_probe (info)", code: -rc) }
+        if rc != 0 { throw KernelPolicyError.probe(operation: "reading the policy probe's statistics", code: -rc) }
         return (info.run_cnt, info.run_time_ns)
     }
 
@@ -88,7 +88,7 @@ public final class PolicyProbe {
         var info = bpf_prog_info()
         var length = UInt32(MemoryLayout<bpf_prog_info>.size)
         let rc = bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &length)
-        if rc != 0 { throw LoaderError(.load, "\(Self.program).\(name) (info)", code: -rc) }
+        if rc != 0 { throw KernelPolicyError.probe(operation: "reading \(Self.program).\(name)'s size", code: -rc) }
         return (info.xlated_prog_len / 8, info.verified_insns)
     }
 }
