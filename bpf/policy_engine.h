@@ -33,7 +33,9 @@
 // decision reads the policy id once (it is in the request), so it sees one policy.
 //
 // Caveat: per-CPU scratch assumes one decision at a time per CPU. BPF programs run with
-// migration disabled; a preemptible kernel could still interleave two hooks on one CPU.
+// migration disabled, and under preempt=none or voluntary (the host's and Debian's
+// defaults) a non-sleepable program is not preempted; under preempt=full two hooks could
+// interleave on one CPU and one could decide on the other's string. Known limitation.
 // A sleepable program must fill the request after its last sleeping helper call, never
 // before one (another task's hook may run on this CPU while it sleeps).
 //
