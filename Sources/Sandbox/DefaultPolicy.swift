@@ -2,6 +2,8 @@
 // symlink in Resources/), so `leash run` without --policy never looks for a file.
 
 public enum DefaultPolicy {
-    public static let fileName = "<default policy>"
+    /// The name rules' locations use: the built-in copy is exactly the repository's file, so
+    /// `policies/default.cedar:83:1` is a place a user can open.
+    public static let fileName = "policies/default.cedar"
     public static var source: String { String(decoding: PackageResources.default_cedar, as: UTF8.self) }
 }
