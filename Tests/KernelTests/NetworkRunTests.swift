@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLeashShim
 import Foundation
 import Testing
 @testable import Resolver
@@ -8,7 +9,8 @@ import Testing
 /// `leash run` with the landlock backend enforces network rules through the cgroup
 /// programs and leash's resolver (issue 7's network part), and stays closed when leash
 /// is killed. The resolver forwards to the test zone on loopback (--dns-upstream).
-@Suite(.serialized, .enabled(if: DNSEnvironment.unavailable == nil, "\(DNSEnvironment.unavailable ?? "")"))
+@Suite(.serialized, .enabled(if: DNSEnvironment.unavailable == nil, "\(DNSEnvironment.unavailable ?? "")"),
+       .enabled(if: leash_landlock_abi_version() >= 3, "the landlock backend of leash run needs Landlock ABI 3 or later on this kernel"))
 struct NetworkRunTests {
     static let policy = """
     @id("run") permit (principal, action in [Action::"FileOpenReadOnly", Action::"ProcessExec", Action::"ProcessMmapExec"], resource);
