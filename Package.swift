@@ -41,11 +41,13 @@ let package = Package(
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
         .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar", "CLeashShim"]),
-        .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar"]),
+        // Random (policy, request) cases shared by the table unit tests and the kernel tests.
+        .target(name: "PolicyTestSupport", dependencies: ["PolicyCompiler"], path: "Tests/PolicyTestSupport"),
+        .testTarget(name: "LoaderTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar", "PolicyTestSupport"]),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "PolicyCompiler"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "PolicyCompiler", "Loader", "CLeashShim"]),
         // Real-kernel tests (root): host-kernel suites, and BPF LSM suites the VM bench runs.
-        .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar", "LSMSandbox", "Resolver", "Telemetry", "Sandbox"]),
+        .testTarget(name: "KernelTests", dependencies: ["Loader", "CLeashShim", "PolicyCompiler", "Cedar", "PolicyTestSupport", "LSMSandbox", "Resolver", "Telemetry", "Sandbox"]),
     ],
     swiftLanguageModes: [.v5]
 )

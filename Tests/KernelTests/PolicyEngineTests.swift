@@ -5,6 +5,7 @@ import CLeashShim
 import Foundation
 @testable import Loader
 import PolicyCompiler
+import PolicyTestSupport
 import Testing
 
 /// The in-kernel engine (bpf/policy_engine.h) against the compiler's simulator, asked

@@ -2,6 +2,7 @@ import CLeashShim
 import Foundation
 import Loader
 import PolicyCompiler
+import PolicyTestSupport
 import Testing
 
 /// The map entries the loader writes, read back the way bpf/policy_engine.h reads them:

@@ -2,17 +2,16 @@
 // dictionary lookup: automata over paths and host names in both directions, emit bits of
 // `*X*` patterns, address ranges of both families (and IPv4-mapped IPv6 requests), port
 // intervals, protocols, context flags and every action. Deterministic for a seed.
-// (A copy of Tests/KernelTests/PolicyEngineCases.swift: test targets cannot share files
-// without a support target. The same idea as Tests/PolicyCompilerTests/RandomPolicies.swift, tuned to the
+// (The same idea as Tests/PolicyCompilerTests/RandomPolicies.swift, tuned to the
 // lowerable fragment so nearly every policy compiles.)
 
 import Foundation
 import PolicyCompiler
 
-struct EngineRNG: RandomNumberGenerator {
+public struct EngineRNG: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -21,9 +20,9 @@ struct EngineRNG: RandomNumberGenerator {
     }
 }
 
-struct EngineCases {
+public struct EngineCases {
     var rng: EngineRNG
-    init(seed: UInt64) { rng = EngineRNG(seed: seed) }
+    public init(seed: UInt64) { rng = EngineRNG(seed: seed) }
 
     static let pathParts = ["home", "u", ".ssh", "id_rsa", "a", "x.pem", "tmp", "etc", "é", "node_modules"]
     static let labels = ["api", "github", "com", "corp", "x", "npmjs", "org"]
@@ -38,14 +37,14 @@ struct EngineCases {
     mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
 
-    mutating func path() -> String {
+    public mutating func path() -> String {
         "/" + (0..<Int.random(in: 1...4, using: &rng)).map { _ in pick(Self.pathParts) }.joined(separator: "/")
     }
-    mutating func domain() -> String {
+    public mutating func domain() -> String {
         (0..<Int.random(in: 1...3, using: &rng)).map { _ in pick(Self.labels) }.joined(separator: ".")
     }
 
-    mutating func address() -> IPNet {
+    public mutating func address() -> IPNet {
         switch Int.random(in: 0..<10, using: &rng) {
         case 0..<5: return IPNet(parsing: pick(Self.v4))!
         case 5..<8: return IPNet(parsing: pick(Self.v6))!
@@ -63,7 +62,7 @@ struct EngineCases {
 
     /// A request whose path or host name is, half of the time, one of the policy's own
     /// literals with its `*` filled in: random strings rarely meet a pattern otherwise.
-    mutating func request(near policy: String) -> OperationRequest {
+    public mutating func request(near policy: String) -> OperationRequest {
         let r = request()
         guard chance(0.5) else { return r }
         let quoted = policy.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
@@ -100,7 +99,7 @@ struct EngineCases {
         }
     }
 
-    mutating func request() -> OperationRequest {
+    public mutating func request() -> OperationRequest {
         // Network requests have the most moving parts, so they get as many requests as
         // the sixteen file actions together.
         let kind: ResourceKind = chance(0.45) ? .host : chance(0.85) ? .file : .mcp
@@ -182,7 +181,7 @@ struct EngineCases {
 
     /// Rules mostly keep to one resource kind, so that their conditions mean something
     /// for the requests they meet; a few mix kinds (false for the others, as in Cedar).
-    mutating func rule(_ n: Int) -> String {
+    public mutating func rule(_ n: Int) -> String {
         let effect = chance(0.7) ? "permit" : "forbid"
         let family: Family = chance(0.45) ? .network : chance(0.7) ? .file : chance(0.5) ? .mcp : .any
         let action: String
@@ -201,7 +200,7 @@ struct EngineCases {
         return s + ";"
     }
 
-    mutating func policy() -> String {
+    public mutating func policy() -> String {
         (0..<Int.random(in: 1...8, using: &rng)).map { rule($0) }.joined(separator: "\n")
     }
 }
@@ -209,7 +208,7 @@ struct EngineCases {
 extension OperationRequest {
     /// The request as the compiler's tables see it: an IPv4-mapped IPv6 peer is the IPv4
     /// address (docs/policy-compiler.md), which is what the engine decides.
-    var withMappedAddressesAsIPv4: OperationRequest {
+    public var withMappedAddressesAsIPv4: OperationRequest {
         guard case .host(let d, let ip, let port, let proto) = resource, ip.isV6,
               ip.bytes.prefix(10).allSatisfy({ $0 == 0 }), ip.bytes[10] == 0xff, ip.bytes[11] == 0xff else { return self }
         let v4 = IPNet(isV6: false, bytes: Array(ip.bytes[12...]), prefix: 32)
