@@ -71,8 +71,11 @@ struct BPFLSMRun {
             network = startNetwork(sandbox: sandbox, store: store, maps: maps, mode: sandboxMode, upstream: upstream, log: log)
             if network == nil { try sandbox.decideInetByAddress() }
         } catch let e as LSMSandboxError {
+            // EPERM from a root load: the kernel has no BPF trampolines or no bpf in lsm=.
+            let hint = e.code == EPERM && geteuid() == 0
+                ? "\nThis kernel does not accept BPF LSM programs (see `leash doctor`); --backend landlock works without them." : ""
             throw CommandFailure(status: e.kind == .policy ? ExitCode.dataError : ExitCode.osError,
-                                 message: "error: cannot set up the bpf-lsm sandbox: \(e)")
+                                 message: "error: cannot set up the bpf-lsm sandbox: \(e)\(hint)")
         } catch {
             throw CommandFailure(status: ExitCode.osError, message: "error: cannot set up the bpf-lsm sandbox: \(error)")
         }
