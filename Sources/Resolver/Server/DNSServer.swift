@@ -87,18 +87,12 @@ public final class DNSServer: @unchecked Sendable {
 
     deinit { if !isStopped { stop() } }
 
-    /// At most this many queries are answered at once; more wait for a slot.
+    /// At most this many queries are answered at once; more wait for a worker.
     public static let maxInFlight = 128
-    private let slots = DispatchSemaphore(value: DNSServer.maxInFlight)
+    private let workers = WorkerPool(limit: DNSServer.maxInFlight)
 
-    /// Runs `work` on a thread of its own: answering blocks on the upstream, and
-    /// Dispatch's global queue on Linux runs only about one blocked item per core.
     private func inFlight(_ work: @escaping @Sendable () -> Void) {
-        slots.wait()
-        let slots = self.slots
-        let thread = Thread { work(); slots.signal() }
-        thread.stackSize = 1 << 20
-        thread.start()
+        workers.submit(work)
     }
 
     private func serveUDP(_ s: Socket) {
