@@ -23,7 +23,7 @@ class Sizes:
 
 SIZES = {
     "full": Sizes(500, 45, 20000, 40, 2000),
-    "quick": Sizes(120, 25, 6000, 20, 500),
+    "quick": Sizes(100, 20, 4000, 15, 400),
     "smoke": Sizes(12, 6, 60, 3, 10),
 }
 
