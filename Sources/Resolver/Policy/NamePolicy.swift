@@ -78,14 +78,37 @@ extension NamePolicy {
     /// tunnel through leash). Exact: an address's class is constant on each interval
     /// between the starts and ends of the policy's address ranges, so asking at 0.0.0.0,
     /// ::, and at each range's first address and the one after its last covers every class.
+    ///
+    /// Only permits that depend on the name count. A rule that allows an address whatever
+    /// its name (the default policy's "loopback") would otherwise make every name worth
+    /// forwarding, and any text a process puts in a query name would leave the machine.
+    /// Such addresses stay reachable by direct connects; a name that should resolve to
+    /// them needs a rule naming it.
     public func couldAllow(name: String) -> NameDecision {
-        var first: NameDecision? = nil
+        var denial: NameDecision? = nil
         for address in candidateAddresses {
             let d = decide(name: name, address: address)
-            if d.allow { return d }
-            if first == nil { first = d }
+            if d.allow {
+                if !allowsWithoutName(address) { return d }
+            } else if denial == nil {
+                denial = d
+            }
         }
-        return first ?? NameDecision(allow: false, rule: nil)
+        return denial ?? NameDecision(allow: false, rule: nil)
+    }
+
+    /// Whether a direct connect or send to `address` (no name bound) is allowed on some
+    /// port other than 53.
+    func allowsWithoutName(_ address: IPNet) -> Bool {
+        for action in Self.actions where policy.actions.contains(action) {
+            for proto in Vocabulary.protocols {
+                for port in ports {
+                    let request = OperationRequest(action: action, resource: .host(domain: nil, ip: address, port: port, proto: proto))
+                    if (try? simulator.decide(request))?.allow == true { return true }
+                }
+            }
+        }
+        return false
     }
 
     var candidateAddresses: [IPNet] {
