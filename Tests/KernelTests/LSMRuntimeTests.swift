@@ -171,6 +171,39 @@ struct LSMLeashRunTests {
         #expect((try? String(contentsOfFile: after, encoding: .utf8)) == "top secret\n")
     }
 
+    @Test func theDefaultPolicyDeniesAnSSHKeyAndLetsTheWorkdirBeWritten() throws {
+        let b = try bench()
+        let home = "\(b.w)/work/home", workdir = "\(b.w)/work/project"
+        // The default policy lets agents write under /tmp, where the bench lives: /etc it does not.
+        let outsideWrite = "/etc/leash-default-policy-write-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        try "PRIVATE KEY\n".write(toFile: home + "/.ssh/id_rsa", atomically: false, encoding: .utf8)
+        let r = try run([try leashBinary(), "run", "--backend", "bpf-lsm", "--set", "HOME=\(home)", "--set", "WORKDIR=\(workdir)",
+                         "--", "/bin/sh", "-c", "cat '\(home)/.ssh/id_rsa'; echo built > '\(workdir)/out.txt' && cat '\(workdir)/out.txt'; " +
+                         "echo x > '\(outsideWrite)'"])
+        #expect(!r.stdout.contains("PRIVATE KEY"), "\(r)")
+        #expect(r.stdout.contains("built"), "\(r)")
+        #expect(r.stderr.contains("Permission denied"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: outsideWrite))
+        #expect(r.stderr.contains("ssh-keys"), "the summary names the rule: \(r.stderr)")
+    }
+
+    /// A background job the command leaves behind outlives leash, and stays confined.
+    @Test func tasksLeftBehindStayConfinedAfterLeashExits() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/policy.cedar", out = "\(b.w)/work/daemon-out"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        unlink(out)
+        let r = try run([try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--",
+                         "/bin/sh", "-c", "(sleep 3; cat '\(b.w)/secret/key' > '\(out).tmp' 2>&1; mv '\(out).tmp' '\(out)') > /dev/null 2>&1 & exit 0"])
+        #expect(r.status == 0, "\(r)")
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: out) && waited < 300 { usleep(100_000); waited += 1 }
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? "(none)"
+        #expect(!text.contains("top secret") && text.contains("Permission denied"), "after leash exited: \(text)")
+    }
+
     @Test func killingLeashWithSIGKILLLeavesTheSandboxConfined() throws {
         let b = try bench()
         let policy = "\(b.w)/work/policy.cedar"
