@@ -17,9 +17,14 @@ def _run(argv, cwd, env, timeout=120):
         return None, "", f"timed out after {timeout} s"
 
 
-def _message(stderr):
+def _message(stderr, rc=None):
     lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    return lines[0] if lines else "(no message)"
+    if rc is not None and (rc < 0 or rc > 128):
+        sig = -rc if rc < 0 else rc - 128
+        where = next((l for l in lines if "Fatal error" in l or "Crash" in l), "")
+        return f"leash crashed (signal {sig}){': ' + where[:200] if where else ''}"
+    errors = [l for l in lines if l.startswith("error") or "error:" in l]
+    return (errors or lines or ["(no message)"])[0]
 
 
 def doctor(leash, cwd, env):
@@ -27,7 +32,7 @@ def doctor(leash, cwd, env):
     try:
         return json.loads(out)
     except ValueError:
-        return {"error": _message(err) if err else f"leash doctor exited {rc} without JSON"}
+        return {"error": _message(err, rc) if err else f"leash doctor exited {rc} without JSON"}
 
 
 def backend_names(leash, cwd, env, doctor_report):
@@ -51,8 +56,8 @@ def try_mode(leash, cwd, env, backend, mode):
         if rc2 == 0:
             return {"available": True, "flags": ["--allow-approximate"],
                     "note": "needs --allow-approximate: " + _message(err)}
-        err = err2
-    return {"available": False, "reason": _message(err)}
+        rc, err = rc2, err2
+    return {"available": False, "reason": _message(err, rc)}
 
 
 def probe(leash, cwd, env):
