@@ -78,8 +78,19 @@ public final class EventInterpreter: @unchecked Sendable {
         return Double(wall.tv_sec - boot.tv_sec) + Double(wall.tv_nsec - boot.tv_nsec) / 1e9
     }
 
-    public func actionName(_ code: UInt32) -> String {
-        Int(code) < Vocabulary.actions.count ? Vocabulary.actions[Int(code)].name : "action \(code)"
+    public func actionName(_ code: UInt32) -> String { Self.actionName(code) }
+
+    /// The self-protection guards of the BPF LSM backend (`enum lsm_guard` in
+    /// bpf/lsm_guard.h, codes from 100; a test reads the header): they are not Cedar
+    /// actions, no policy can allow them, so they get names of their own.
+    public static let guardNames: [UInt32: String] = [
+        100: "Guard:bpf", 101: "Guard:mount", 102: "Guard:ptrace", 103: "Guard:signal",
+        104: "Guard:cgroup-write", 105: "Guard:user-namespace", 106: "Guard:kernel-load", 107: "Guard:bpf-fs",
+    ]
+
+    public static func actionName(_ code: UInt32) -> String {
+        if Int(code) < Vocabulary.actions.count { return Vocabulary.actions[Int(code)].name }
+        return guardNames[code] ?? "action \(code)"
     }
 
     public func interpret(_ raw: RawEvent) -> DecisionRecord {

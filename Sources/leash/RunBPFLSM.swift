@@ -85,7 +85,8 @@ struct BPFLSMRun {
         do {
             telemetry = try RunTelemetry(.init(backend: Backend.bpfLSM.rawValue, mode: mode, policyName: policyFile, agent: agent,
                                                home: placeholders["HOME"], policy: compiled,
-                                               audit: log.map { l in { l.record($0, $1) } }, flagSwitch: flags),
+                                               audit: log.map { l in { l.record($0, $1) } }, flagSwitch: flags,
+                                               policyID: sandbox.policyID),
                                          maps: maps, tracepoints: nil)
         } catch {
             throw CommandFailure(status: ExitCode.osError, message: "error: cannot start telemetry: \(error)")
@@ -101,6 +102,8 @@ struct BPFLSMRun {
             status = try LSMRun.run(sandbox, path: path, argv: argv, environment: env.environment,
                                     reloadPolicy: reload, around: network.map { n in { spawn in try n.spawnInside(spawn) } },
                                     report: { line in
+                                        // After a reload records name rules of the policy that decided them.
+                                        telemetry.policyChanged(to: sandbox.policy, id: sandbox.policyID)
                                         printError(line)
                                         log?.record("reload", ["message": line])
                                     })

@@ -28,12 +28,24 @@ enum TestAddresses {
     static let v6 = ["2001:db8:6c::53/128", "2001:db8:6c::21/128", "2001:db8:6c::22/128", "2001:db8:6c::66/128"]
     static let ip = FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
 
+    // Suites run in parallel (DNSTests, NetworkRunTests): the addresses stay while any
+    // fixture uses them, or one suite's teardown pulls them from under the other.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var users = 0
+
     static func add() throws {
-        for a in v4 { _ = try run([ip, "addr", "replace", a, "dev", "lo"]) }
-        for a in v6 { _ = try run([ip, "-6", "addr", "replace", a, "dev", "lo", "nodad"]) }
+        lock.lock(); defer { lock.unlock() }
+        if users == 0 {
+            for a in v4 { _ = try run([ip, "addr", "replace", a, "dev", "lo"]) }
+            for a in v6 { _ = try run([ip, "-6", "addr", "replace", a, "dev", "lo", "nodad"]) }
+        }
+        users += 1
     }
 
     static func remove() {
+        lock.lock(); defer { lock.unlock() }
+        users -= 1
+        guard users == 0 else { return }
         for a in v4 { _ = try? run([ip, "addr", "del", a, "dev", "lo"]) }
         for a in v6 { _ = try? run([ip, "-6", "addr", "del", a, "dev", "lo"]) }
     }
