@@ -67,6 +67,10 @@ public struct LandlockPlanner {
     public var searchRoots: [String]
     public var searchDepth = 4
     public var searchBudget = 20_000
+    /// Where cgroup file systems are mounted. The network rules hold only while the
+    /// sandbox stays in leash's cgroup, and a write to another cgroup's cgroup.procs
+    /// would move it out.
+    public var cgroupMounts: [String] = []
 
     public init(tree: FileTree = LiveFileTree(), searchRoots: [String]) {
         self.tree = tree; self.searchRoots = searchRoots
@@ -200,9 +204,29 @@ public struct LandlockPlanner {
             let allowedEverywhere = forbids.isEmpty && permits.contains(.constant(true))
             if !allowedEverywhere { gaps.append(LandlockGap(action: info.name, reason: "the policy denies some \(info.name) requests, but \(why)")) }
         }
+        if let gap = cgroupGap(anchored, policy) { gaps.append(gap) }
         let allExpanded = Set(expanded.values.flatMap { $0 }).sorted()
         return LandlockPlan(handledAccessFS: LandlockRights.handled, grants: grants, rules: reports,
                             expandedDirectories: allExpanded, anchors: anchors, gaps: gaps)
+    }
+
+    /// Network denials are carried out by programs attached to the sandbox's cgroup; a
+    /// policy that lets the sandbox write cgroup files lets it leave that cgroup.
+    func cgroupGap(_ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy) -> LandlockGap? {
+        func allowed(_ action: String) -> (condition: LoweredCondition, everywhere: Bool) {
+            var permits: [LoweredCondition] = [], forbids: [LoweredCondition] = []
+            for (i, rule) in policy.rules.enumerated() {
+                guard let c = anchored[i][action] else { continue }
+                if rule.effect == "forbid" { forbids.append(c) } else { permits.append(c) }
+            }
+            return (.and([.or(permits), .not(.or(forbids))]), forbids.isEmpty && permits.contains(.constant(true)))
+        }
+        guard !(allowed("NetworkConnect").everywhere && allowed("NetworkSend").everywhere) else { return nil }
+        let write = allowed("FileOpenReadWrite").condition
+        let writable = cgroupMounts.filter { write.beneath($0) != .some(false) }
+        guard !writable.isEmpty else { return nil }
+        return LandlockGap(action: "NetworkConnect, NetworkSend",
+                           reason: "the policy lets the sandbox write cgroup files beneath \(writable.joined(separator: ", ")): it could write its pid into another cgroup's cgroup.procs and leave leash's cgroup, where the network rules are enforced")
     }
 
     /// Grants `allowed` beneath `dir` as whole subtrees where it is uniform, else entry by entry.
