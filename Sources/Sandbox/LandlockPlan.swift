@@ -131,6 +131,7 @@ public struct LandlockPlanner {
 
         // Reports: each reason once per rule, with the actions it concerns.
         var reports: [LandlockRuleReport] = []
+        let linkSameAsCreate = allowedCondition("FileLink", anchored, policy) == allowedCondition("FileCreate", anchored, policy)
         let rank: [LandlockRuleReport.Status: Int] = [.exact: 0, .notApplicable: 1, .approximated: 2, .notEnforceable: 3]
         for (i, rule) in policy.rules.enumerated() {
             var status = LandlockRuleReport.Status.exact
@@ -157,7 +158,9 @@ public struct LandlockPlanner {
                 // Forbids on such an action are reported on the forbid and in the gaps.
                 if rule.effect == "permit" && cond == .constant(true) && (LandlockRights.invisible[action] != nil || info.kind == .host) { continue }
                 if let why = LandlockRights.invisible[action] { worsen(.notEnforceable, action, why); continue }
-                if let why = LandlockRights.borrowed[action] { worsen(.approximated, action, why) }
+                // A link is exactly a creation for Landlock: only a FileLink condition that
+                // differs from FileCreate's is approximated (the denial side is a gap below).
+                if let why = LandlockRights.borrowed[action], !linkSameAsCreate { worsen(.approximated, action, why) }
                 let r = LandlockRights.byAction.first { $0.action == action }?.rights ?? 0
                 for f in Set(cond.flags).sorted() {
                     let n = "context.\(f) is false for the whole run: a Landlock ruleset cannot change after start, so an approval needs a restart"
@@ -205,6 +208,7 @@ public struct LandlockPlanner {
             if !allowedEverywhere { gaps.append(LandlockGap(action: info.name, reason: "the policy denies some \(info.name) requests, but \(why)")) }
         }
         if let gap = cgroupGap(anchored, policy) { gaps.append(gap) }
+        gaps += borrowedRightGaps(anchored, policy)
         let allExpanded = Set(expanded.values.flatMap { $0 }).sorted()
         return LandlockPlan(handledAccessFS: LandlockRights.handled, grants: grants, rules: reports,
                             expandedDirectories: allExpanded, anchors: anchors, gaps: gaps)
@@ -227,6 +231,38 @@ public struct LandlockPlanner {
         guard !writable.isEmpty else { return nil }
         return LandlockGap(action: "NetworkConnect, NetworkSend",
                            reason: "the policy lets the sandbox write cgroup files beneath \(writable.joined(separator: ", ")): it could write its pid into another cgroup's cgroup.procs and leave leash's cgroup, where the network rules are enforced")
+    }
+
+    /// Landlock decides two actions with other actions' rights: a hard link is a creation
+    /// (make_* in the new directory), and a rename inside one directory is a creation plus
+    /// a removal there (refer is asked only across directories). Where the policy allows
+    /// FileCreate but denies FileLink, or allows FileCreate and FileUnlink but denies
+    /// FileRename, Landlock lets those through: a gap. No gap only when the allowed sets
+    /// are provably the same (the rules give both actions the same conditions); otherwise
+    /// the three-valued test below can only say "maybe", and maybe is reported.
+    func borrowedRightGaps(_ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy) -> [LandlockGap] {
+        func allowed(_ action: String) -> LoweredCondition { allowedCondition(action, anchored, policy) }
+        var gaps: [LandlockGap] = []
+        if allowed("FileLink") != allowed("FileCreate"),
+           LoweredCondition.and([allowed("FileCreate"), .not(allowed("FileLink"))]).beneath("/") != .some(false) {
+            gaps.append(LandlockGap(action: "FileLink", reason: "the policy denies some hard links where it allows FileCreate, but Landlock checks a hard link as a creation: they are allowed there"))
+        }
+        if allowed("FileRename") != allowed("FileCreate") && allowed("FileRename") != allowed("FileUnlink"),
+           LoweredCondition.and([allowed("FileCreate"), allowed("FileUnlink"), .not(allowed("FileRename"))]).beneath("/") != .some(false) {
+            gaps.append(LandlockGap(action: "FileRename", reason: "the policy denies some renames where it allows FileCreate and FileUnlink, but Landlock checks a rename inside one directory as a creation and a removal: they are allowed there"))
+        }
+        return gaps
+    }
+
+    /// (some permit) and not (some forbid) for `action`, rules in policy order: two actions
+    /// whose rules are written alike get equal values.
+    func allowedCondition(_ action: String, _ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy) -> LoweredCondition {
+        var permits: [LoweredCondition] = [], forbids: [LoweredCondition] = []
+        for (i, rule) in policy.rules.enumerated() {
+            guard let c = anchored[i][action] else { continue }
+            if rule.effect == "forbid" { forbids.append(c) } else { permits.append(c) }
+        }
+        return .and([.or(permits), .not(.or(forbids))])
     }
 
     /// Grants `allowed` beneath `dir` as whole subtrees where it is uniform, else entry by entry.

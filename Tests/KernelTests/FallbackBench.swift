@@ -120,7 +120,7 @@ final class FallbackBench {
         when { resource in [Dir::"/usr/", Dir::"\(w)/work/", Dir::"\(probeDir)/"] };
 
         @id("write-work")
-        permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileUnlink", Action::"FileRename",
+        permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileLink", Action::"FileUnlink", Action::"FileRename",
                                       Action::"FileMkdir", Action::"FileRmdir", Action::"FileSymlink", Action::"FileTruncate"], resource)
         when { resource in Dir::"\(w)/work/" };
 
