@@ -37,11 +37,11 @@ int leash_open_path(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
 int leash_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-int leash_landlock_ruleset(uint64_t handled_fs, uint64_t handled_net) {
-    struct leash_ruleset_attr attr = { .handled_access_fs = handled_fs, .handled_access_net = handled_net };
+int leash_landlock_ruleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped) {
+    struct leash_ruleset_attr attr = { .handled_access_fs = handled_fs, .handled_access_net = handled_net, .scoped = scoped };
     // Older kernels reject a larger struct with unknown non-zero fields only, so the
-    // net field needs ABI 4; an fs-only ruleset stays valid on ABI 1.
-    size_t size = handled_net ? 16 : 8;
+    // net field needs ABI 4 and `scoped` ABI 6; an fs-only ruleset stays valid on ABI 1.
+    size_t size = scoped ? 24 : handled_net ? 16 : 8;
     return (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 }
 
@@ -111,9 +111,15 @@ pid_t leash_spawn_sandboxed(const char *path, char *const argv[], char *const en
                             int ruleset, int escape_filter, int report_fd) {
     pid_t pid = fork();
     if (pid != 0) return pid;
-    // leash ignores SIGINT/SIGQUIT while it waits; the command gets the defaults back.
-    signal(SIGINT, SIG_DFL);
-    signal(SIGQUIT, SIG_DFL);
+    // The command starts as a shell would start it: leash ignores SIGINT/SIGQUIT while it
+    // waits, and whatever started leash may have blocked or ignored others (test runners,
+    // supervisors); a command that cannot be stopped with SIGTERM is not what was asked.
+    // Same set as the bpf-lsm backend's spawn (Sources/LSMSandbox/LSMSpawn.swift).
+    static const int defaults[] = { SIGINT, SIGQUIT, SIGHUP, SIGCHLD, SIGPIPE, SIGTERM };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) signal(defaults[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(report_fd, 1);
     if (ruleset >= 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) fail(report_fd, 2);
     if (ruleset >= 0) close(ruleset);

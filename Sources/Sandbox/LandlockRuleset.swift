@@ -23,6 +23,8 @@ public final class LandlockRuleset {
 
     /// Needs ABI 3 (truncate); ABI 7 is what this project's machines have.
     public static let minimumABI: Int32 = 3
+    /// LANDLOCK_SCOPE_SIGNAL (linux/landlock.h, ABI 6).
+    static let scopeSignal: UInt64 = 1 << 1
 
     public init(_ plan: LandlockPlan) throws {
         let abi = leash_landlock_abi_version()
@@ -30,7 +32,9 @@ public final class LandlockRuleset {
         guard abi >= Self.minimumABI else {
             throw SandboxError(kind: .unsupported, message: "Landlock ABI \(abi) is too old: the landlock backend needs ABI \(Self.minimumABI) (truncate)")
         }
-        let r = leash_landlock_ruleset(plan.handledAccessFS, 0)
+        // Signals to processes outside the sandbox (leash, the user's shell, other
+        // sandboxes) are refused from ABI 6 on; the BPF LSM backend refuses them too.
+        let r = leash_landlock_ruleset(plan.handledAccessFS, 0, abi >= 6 ? Self.scopeSignal : 0)
         guard r >= 0 else { throw SandboxError.errno(.kernel, "landlock_create_ruleset", Glibc.errno) }
         fd = r
         for g in plan.grants {

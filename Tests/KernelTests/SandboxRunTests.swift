@@ -141,6 +141,21 @@ struct SandboxRunTests {
         #expect(r.stdout == "-1 \(EPERM)\n", "\(r.stdout) \(r.stderr)")
     }
 
+    /// Landlock ABI 6 scopes signals: the sandbox cannot signal leash (or anything else
+    /// outside it), while its own processes still signal each other.
+    @Test(.enabled(if: leash_landlock_abi_version() >= 6, "signal scoping needs Landlock ABI 6"))
+    func signalsToProcessesOutsideTheSandboxAreDenied() throws {
+        let r = try sandboxed("""
+            exec /usr/bin/python3 -c '
+            import os, signal, subprocess
+            try: os.kill(os.getppid(), 0); print("parent signalled")
+            except OSError as e: print("parent", e.errno)
+            child = subprocess.Popen(["/usr/bin/sleep", "30"])
+            child.send_signal(signal.SIGTERM); print("child", child.wait())'
+            """)
+        #expect(r.stdout == "parent \(EPERM)\nchild -\(SIGTERM)\n", "\(r.stdout) \(r.stderr)")
+    }
+
     /// Landlock decides on the object the kernel reached, so other spellings of a denied
     /// path meet the same rule.
     @Test func otherRoutesToADeniedFileAreDeniedToo() throws {

@@ -15,7 +15,7 @@ import Testing
 /// (writes are not restricted, so the child can join a cgroup). Returns its pid and status.
 /// `denyTCPConnect` also handles TCP connect (Landlock ABI 4) with no port allowed.
 func runLandlocked(_ script: String, readable: [String] = ["/usr", "/etc"], denyTCPConnect: Bool = false) throws -> (pid: Int32, status: Int32) {
-    let ruleset = leash_landlock_ruleset(UInt64(LEASH_LL_FS_READ_FILE), denyTCPConnect ? UInt64(LEASH_LL_NET_CONNECT_TCP) : 0)
+    let ruleset = leash_landlock_ruleset(UInt64(LEASH_LL_FS_READ_FILE), denyTCPConnect ? UInt64(LEASH_LL_NET_CONNECT_TCP) : 0, 0)
     guard ruleset >= 0 else { throw FileError(path: "landlock_create_ruleset", code: errno) }
     defer { close(ruleset) }
     for path in readable {

@@ -32,7 +32,8 @@ int leash_open_path(const char *path);
 int leash_pipe_cloexec(int fds[2]);
 
 /// A new Landlock ruleset handling these rights, or -1 with errno set.
-int leash_landlock_ruleset(uint64_t handled_fs, uint64_t handled_net);
+// `scoped`: LANDLOCK_SCOPE_* bits (ABI 6), 0 on older kernels.
+int leash_landlock_ruleset(uint64_t handled_fs, uint64_t handled_net, uint64_t scoped);
 
 /// Allows `rights` beneath the file or directory open as `fd` (O_PATH is enough).
 /// 0, or -1 with errno set.
