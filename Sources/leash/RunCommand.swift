@@ -21,11 +21,28 @@ func runCommand() -> Command {
             Without --policy the built-in default policy (policies/default.cedar) applies,
             with ${WORKDIR} the current directory and ${HOME} from the environment.
 
-            The landlock backend grants file rights beneath paths. A rule it cannot express
-            exactly (a carve-out expanded at start, a pattern without an anchor, chmod, mmap
-            exec, unix sockets, network rules) makes leash refuse to start unless
-            --allow-approximate is given; then the audit log records each approximation.
-            `leash compile --backend landlock POLICY` shows the per-rule report.
+            BACKENDS: bpf-lsm decides every file open, exec, mmap-exec, connect and send in
+            the kernel against the compiled policy, supports --mode audit, hot reload
+            (SIGHUP or `leash reload PID`) and context flags flipped at run time (the
+            credential prompt). Where the kernel refuses BPF LSM programs (see
+            `leash doctor`), landlock enforces the same policy with Landlock, cgroup
+            socket programs and seccomp. A rule it cannot express exactly (a carve-out
+            expanded at start, a pattern without an anchor, chmod, mmap exec, unix
+            sockets, a link or rename denied where creation is allowed) makes leash refuse
+            to start unless --allow-approximate is given; then the audit log records each
+            approximation. `leash compile --backend landlock POLICY` shows the per-rule
+            report.
+
+            NETWORK: with both backends the command's DNS (UDP and TCP port 53, to any
+            server) is redirected to leash's resolver, which forwards allowed names to
+            --dns-upstream and opens their answered addresses for that sandbox only, for
+            the answer's TTL; denied names get REFUSED. Connects to other addresses are
+            decided by the policy's address and port rules.
+
+            TELEMETRY: every deny (and the first of each repeated allow) is recorded with
+            the deciding rule's id and file:line; --audit-log writes them as JSON lines,
+            and a summary (counts per action, top denials) goes to stderr at exit. Lost
+            records are counted and reported.
 
             The command gets a scrubbed environment: PATH, HOME, TERM, LANG, LC_*, USER,
             SHELL, TMPDIR and the like, and the model API keys (ANTHROPIC_API_KEY,
@@ -36,6 +53,7 @@ func runCommand() -> Command {
               the command's own status (128+N when killed by signal N), or leash's:
               64  bad command line
               65  the policy has errors, or needs approximation without --allow-approximate
+              70  an internal error of leash
               71  the kernel refused to set up the sandbox
               74  a file could not be read or written
               126 the command could not be executed
