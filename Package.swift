@@ -25,7 +25,7 @@ let package = Package(
         // Loads BPF programs and maps, probes the kernel.
         .target(name: "Loader", dependencies: ["CLibbpf", "CLeashShim", "PolicyCompiler"], plugins: ["BPFEmbed"]),
         // The fallback backend where BPF LSM cannot load: Landlock, environment scrubbing, `leash run`.
-        .target(name: "Sandbox", dependencies: ["PolicyCompiler", "CLeashShim"],
+        .target(name: "Sandbox", dependencies: ["PolicyCompiler", "CedarSyntax", "CLeashShim"],
                 resources: [.embedInCode("Resources/default.cedar")]),
         // The BPF LSM backend of `leash run`: sandbox membership, hooks, policy maps.
         .target(name: "LSMSandbox", dependencies: ["Loader", "PolicyCompiler", "CLeashShim", "Sandbox"]),

@@ -38,12 +38,14 @@ public struct GlobPattern: Hashable, Sendable, Codable, CustomStringConvertible 
     public var isLiteral: Bool { !elements.contains(where: { $0 == nil }) }
 
     public func matches(_ s: String) -> Bool {
-        let t = Array(s.unicodeScalars)
-        var pi = 0, ti = 0, starP = -1, starT = 0
-        while ti < t.count {
-            if pi < elements.count, let c = elements[pi], c == t[ti] { pi += 1; ti += 1 }
+        // Walks the scalars by index: no copy of the string (the landlock planner matches
+        // every file it looks at when leash run starts).
+        let t = s.unicodeScalars
+        var pi = 0, ti = t.startIndex, starP = -1, starT = t.startIndex
+        while ti < t.endIndex {
+            if pi < elements.count, let c = elements[pi], c == t[ti] { pi += 1; ti = t.index(after: ti) }
             else if pi < elements.count, elements[pi] == nil { starP = pi; starT = ti; pi += 1 }
-            else if starP >= 0 { pi = starP + 1; starT += 1; ti = starT }
+            else if starP >= 0 { pi = starP + 1; starT = t.index(after: starT); ti = starT }
             else { return false }
         }
         while pi < elements.count, elements[pi] == nil { pi += 1 }

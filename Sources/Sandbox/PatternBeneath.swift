@@ -7,6 +7,10 @@ import PolicyCompiler
 extension GlobPattern {
     /// Pattern positions reachable after matching `prefix` (state i: elements[0..<i] matched).
     func states(after prefix: String) -> Set<Int> {
+        if elements.count < 64 {
+            let m = mask(after: prefix)
+            return Set((0...elements.count).filter { m & (1 << UInt64($0)) != 0 })
+        }
         var current = closure([0])
         for c in prefix.unicodeScalars {
             var next = Set<Int>()
@@ -17,6 +21,32 @@ extension GlobPattern {
             if current.isEmpty { break }
         }
         return current
+    }
+
+    /// The same simulation as a bit set, for patterns shorter than 64 elements: the
+    /// landlock planner asks it for every directory it looks at when leash run starts.
+    private func mask(after prefix: String) -> UInt64 {
+        let n = elements.count
+        var current = closure(mask: 1)
+        for c in prefix.unicodeScalars {
+            var next: UInt64 = 0
+            var rest = current & ((1 << UInt64(n)) - 1)
+            while rest != 0 {
+                let i = rest.trailingZeroBitCount
+                rest &= rest - 1
+                if let e = elements[i] { if e == c { next |= 1 << UInt64(i + 1) } } else { next |= 1 << UInt64(i) }
+            }
+            current = closure(mask: next)
+            if current == 0 { break }
+        }
+        return current
+    }
+
+    private func closure(mask s: UInt64) -> UInt64 {
+        var out = s
+        // Positions only move forward, so one pass in order reaches the fixed point.
+        for i in 0..<elements.count where out & (1 << UInt64(i)) != 0 && elements[i] == nil { out |= 1 << UInt64(i + 1) }
+        return out
     }
 
     private func closure(_ s: Set<Int>) -> Set<Int> {
@@ -32,13 +62,24 @@ extension GlobPattern {
     /// directory's own path (`directory/`) is left out: creating or removing it is decided
     /// in its parent, as Landlock does.
     public func matchesAll(beneath directory: String) -> Bool {
+        if elements.count < 64 {
+            let m = mask(after: Self.slashed(directory))
+            // States from which only stars remain (the end itself is not beneath).
+            var tail: UInt64 = 0
+            for i in stride(from: elements.count - 1, through: 0, by: -1) {
+                guard elements[i] == nil else { break }
+                tail |= 1 << UInt64(i)
+            }
+            return m & tail != 0
+        }
         let s = states(after: Self.slashed(directory))
         return s.contains { i in i < elements.count && elements[i...].allSatisfy { $0 == nil } }
     }
 
     /// Whether some path strictly beneath `directory` could match.
     public func matchesSome(beneath directory: String) -> Bool {
-        states(after: Self.slashed(directory)).contains { $0 < elements.count }
+        if elements.count < 64 { return mask(after: Self.slashed(directory)) & ((1 << UInt64(elements.count)) - 1) != 0 }
+        return states(after: Self.slashed(directory)).contains { $0 < elements.count }
     }
 
     /// Starts with `*`: the pattern can match beneath any directory, so it has no anchor.
