@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "CedarSyntaxTests", dependencies: ["CedarSyntax"]),
         .testTarget(name: "CedarEvalTests", dependencies: ["CedarEval", "CedarSyntax"]),
         .testTarget(name: "CedarValidatorTests", dependencies: ["CedarValidator", "CedarEval", "CedarSyntax"]),
-        .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar"]),
+        .testTarget(name: "PolicyCompilerTests", dependencies: ["PolicyCompiler", "Cedar", "PolicyTestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "PolicyCompiler", "Cedar", "CLeashShim"]),
         // Random (policy, request) cases shared by the table unit tests and the kernel tests.
         .target(name: "PolicyTestSupport", dependencies: ["PolicyCompiler"], path: "Tests/PolicyTestSupport"),
