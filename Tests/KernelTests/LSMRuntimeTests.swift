@@ -189,6 +189,30 @@ struct LSMLeashRunTests {
         #expect(r.stderr.contains("ssh-keys"), "the summary names the rule: \(r.stderr)")
     }
 
+    /// Every deny of a 100,000-operation burst is in the audit log, or counted as lost:
+    /// the records plus the lost denials are exactly 100,000. Under the VM bench's
+    /// emulation this takes minutes, so it runs when LEASH_VM_VOLUME=1 is set
+    /// (`scripts/vm -- env LEASH_VM_VOLUME=1 TESTBINARY --filter aBurstOf`).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LEASH_VM_VOLUME"] == "1",
+                   "volume test: minutes under emulation; set LEASH_VM_VOLUME=1 to run it"))
+    func aBurstOfDenialsIsFullyAccountedForInTheAuditLog() throws {
+        let b = try bench()
+        let policy = "\(b.w)/work/policy.cedar", log = "\(b.w)/work/burst.jsonl"
+        try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
+        let started = Date()
+        let r = try run([try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--audit-log", log, "--",
+                         "/bin/bash", "-c", "for ((i = 0; i < 100000; i++)); do : < '\(b.w)/secret/key'; done 2>/dev/null; true"])
+        #expect(r.status == 0, "\(r)")
+        let records = auditRecords(log)
+        let denies = records.filter { $0["event"] as? String == "decision" && $0["decision"] as? String == "deny"
+                                      && $0["path"] as? String == "\(b.w)/secret/key" }
+        let telemetry = try #require(records.first { $0["event"] as? String == "telemetry" }, "\(records.suffix(4))")
+        let lostDenies = telemetry["lostDenies"] as? Int ?? -1
+        print("bpf-lsm burst: \(denies.count) denials in the audit log, \(lostDenies) lost, telemetry \(telemetry), \(Int(Date().timeIntervalSince(started))) s")
+        #expect(denies.count + lostDenies == 100_000)
+        #expect(denies.allSatisfy { ($0["rule"] as? [String: Any])?["id"] as? String == "secret" })
+    }
+
     /// A background job the command leaves behind outlives leash, and stays confined.
     @Test func tasksLeftBehindStayConfinedAfterLeashExits() throws {
         let b = try bench()
