@@ -164,7 +164,14 @@ func runCommand() -> Command {
         defer { network?.stop() }
         telemetry.beforeSpawn()
         let status: Int32
-        do { status = try spawnInsideNetwork(network) { try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset) } }
+        // `leash reload` (SIGHUP): a Landlock domain cannot change once the command runs,
+        // and reloading only the network half would leave a policy half applied.
+        let refuseReload = {
+            let reason = "the landlock backend cannot change a running sandbox's file rules; the policy leash started with stays (restart the command, or use the bpf-lsm backend for hot reload)"
+            printError("leash: reload refused: \(reason)")
+            log?.record("reload", ["status": "refused", "backend": "landlock", "policy": file, "reason": reason])
+        }
+        do { status = try spawnInsideNetwork(network) { try SandboxProcess.run(path: path, argv: argv, environment: env.environment, ruleset: ruleset, onHangup: refuseReload) } }
         catch let e as SandboxError {
             switch e.kind {
             case .io: throw CommandFailure(status: e.code == ENOENT ? 127 : 126, message: "leash: \(e.message)")

@@ -214,6 +214,39 @@ struct FallbackRuntimeTests {
         let r = try b.leash(p, options: ["--mode", "audit"], ["/usr/bin/true"])
         #expect(r.status == 64)
         #expect(r.stderr.contains("--mode audit needs the BPF LSM backend: Landlock can only deny"), "\(r.stderr)")
+        print("fallback exception: audit mode: refused (Landlock can only deny, it cannot report what it would deny)")
+    }
+
+    /// Documented exception: a Landlock domain cannot change once the command runs, so
+    /// `leash reload` is refused. leash says so, keeps supervising, and the command keeps
+    /// the policy it started with, even when the file now allows more.
+    @Test func hotReloadIsRefusedAndThePolicyStays() throws {
+        let p = try b.policyFile(b.exactPolicy(), "reload.cedar")
+        let log = "\(b.w)/work/reload.jsonl", started = "\(b.w)/work/reload-started", go = "\(b.w)/work/reload-go"
+        let out = "\(b.w)/work/reload-out"
+        let script = "touch '\(started)'; while [ ! -e '\(go)' ]; do sleep 0.05; done; "
+            + "'\(b.probe)' read '\(b.secret)' > '\(out).tmp'; mv '\(out).tmp' '\(out)'; exit 7"
+        let leash = try spawnBackground([try leashBinary(), "run", "--backend", "landlock", "--policy", p, "--dns-upstream", "127.0.0.1:9",
+                                         "--audit-log", log, "--", "/bin/sh", "-c", script])
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
+        #expect(FileManager.default.fileExists(atPath: started))
+        // The new file would let the command read the secret.
+        try b.exactPolicy(readable: ["\(b.w)/secret/"]).write(toFile: p, atomically: true, encoding: .utf8)
+        let reload = try run([try leashBinary(), "reload", String(leash)])
+        #expect(reload.status == 0, "\(reload)")
+        func refusal() -> [String: Any]? { auditRecords(log).first { $0["event"] as? String == "reload" } }
+        for _ in 0..<200 where refusal() == nil { usleep(50_000) }
+        FileManager.default.createFile(atPath: go, contents: nil)
+        var status: Int32 = 0
+        while waitpid(leash, &status, 0) < 0 && errno == EINTR {}
+        #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 7, "leash survived the reload and exited with the command's status (wait status \(status))")
+        #expect((try? String(contentsOfFile: out, encoding: .utf8)) == "errno=EACCES\n", "the policy leash started with still decides")
+        let record = try #require(refusal(), "audit log: \(auditRecords(log).map { $0["event"] as? String ?? "?" })")
+        #expect(record["status"] as? String == "refused")
+        let reason = record["reason"] as? String ?? ""
+        #expect(reason.contains("cannot change a running sandbox's file rules"), "\(reason)")
+        #expect(auditRecords(log).last?["event"] as? String == "exit")
+        print("fallback exception: hot reload: refused (\(reason))")
     }
 
     /// A context flag is false for the whole run on this backend: the report says so, the
@@ -234,6 +267,7 @@ struct FallbackRuntimeTests {
         #expect(r.status != 0 && !r.stdout.contains("PRIVATE KEY"), "\(r)")
         #expect(r.stderr.contains("rule \"ssh-gated\" (forbid)"), "\(r.stderr)")
         #expect(r.stderr.contains("the landlock backend fixes context flags at start, so no prompt could allow them during the run"), "\(r.stderr)")
+        print("fallback exception: context flag flip: flags are fixed at start (a Landlock ruleset cannot change)")
     }
 
     /// Two `leash run` sandboxes at the same time with opposite policies: each reads only
