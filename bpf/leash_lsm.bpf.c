@@ -53,6 +53,7 @@ struct {
 
 #define LSM_FMODE_WRITE 0x2
 #define LSM_FMODE_EXEC 0x20
+#define LSM_O_FMODE_EXEC 0x20  // __FMODE_EXEC, in f_flags
 #define LSM_PROT_EXEC 0x4
 #define LSM_VM_EXEC 0x4
 #define LSM_MSG_FASTOPEN 0x20000000
@@ -71,7 +72,10 @@ int BPF_PROG(leash_file_open, struct file *file, int ret)
         return 0;
     unsigned int fmode = file->f_mode;
     // The open of a program for execve: bprm_check_security decides the exec itself.
-    if (fmode & LSM_FMODE_EXEC)
+    // Kernels before 6.8 keep the exec intent in f_flags only (__FMODE_EXEC, which open()
+    // strips from what user space passes), not in f_mode: without this an exec allowed by
+    // ProcessExec was refused as a read (found by LSMOperationTests on Debian's 6.1).
+    if ((fmode & LSM_FMODE_EXEC) || (file->f_flags & LSM_O_FMODE_EXEC))
         return 0;
     int write = (fmode & LSM_FMODE_WRITE) != 0;
     // Moving a task to another cgroup, or changing its limits, is a write here.

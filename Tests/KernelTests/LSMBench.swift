@@ -131,5 +131,17 @@ final class UnixListener {
         }
         guard rc == 0, listen(fd, 8) == 0 else { throw FileError(path: path, code: errno) }
     }
+
+    /// Accepts and closes every connection waiting, so that a full backlog never makes
+    /// the next connect block.
+    func drain() {
+        var wake = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&wake, 1, 0) > 0 {
+            let c = accept(fd, nil, nil)
+            guard c >= 0 else { return }
+            close(c)
+        }
+    }
+
     deinit { close(fd) }
 }

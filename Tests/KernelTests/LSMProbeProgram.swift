@@ -74,10 +74,90 @@ enum LSMProbeProgram {
         printf("ok\n"); return 0;
     }
 
+    // "serve": one operation per line on stdin (fields split by tabs), one answer line per
+    // operation on stdout: "ok", "errno=NAME", or for exec "exit=N" / "signal=N". Lives
+    // in a sandbox across policy reloads, so it must not open anything of its own after
+    // start: files for mmapexec are opened by "preopen" lines while the start policy holds.
+    static const char *preopened_path[64]; static int preopened_fd[64]; static int preopened;
+    static int answer(int rc) { if (rc < 0) printf("errno=%s\n", strerrorname_np(errno)); else printf("ok\n"); return 0; }
+    static int serve_one(char **f, int n) {
+        const char *op = f[0], *p = n > 1 ? f[1] : "", *q = n > 2 ? f[2] : "";
+        if (!strcmp(op, "preopen")) {
+            int fd = open(p, O_RDONLY); if (fd < 0 || preopened == 64) return answer(-1);
+            preopened_path[preopened] = strdup(p); preopened_fd[preopened++] = fd; return answer(0);
+        }
+        if (!strcmp(op, "read")) { int fd = open(p, O_RDONLY); if (fd >= 0) close(fd); return answer(fd); }
+        if (!strcmp(op, "write")) { int fd = open(p, O_WRONLY); if (fd >= 0) close(fd); return answer(fd); }
+        if (!strcmp(op, "create")) { int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644); if (fd >= 0) close(fd); return answer(fd); }
+        if (!strcmp(op, "mkdir")) return answer(mkdir(p, 0755));
+        if (!strcmp(op, "rmdir")) return answer(rmdir(p));
+        if (!strcmp(op, "unlink")) return answer(unlink(p));
+        if (!strcmp(op, "chmod")) return answer(chmod(p, 0600));
+        if (!strcmp(op, "chown")) return answer(chown(p, 0, 0));
+        if (!strcmp(op, "truncate")) return answer(truncate(p, 0));
+        if (!strcmp(op, "setxattr")) return answer(setxattr(p, "trusted.leash", "1", 1, 0));
+        if (!strcmp(op, "symlink")) return answer(symlink("target", p));
+        if (!strcmp(op, "link")) return answer(link(p, q));
+        if (!strcmp(op, "rename")) return answer(rename(p, q));
+        if (!strcmp(op, "mmapexec")) {
+            for (int i = 0; i < preopened; i++) if (!strcmp(preopened_path[i], p)) {
+                void *m = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, preopened_fd[i], 0);
+                if (m == MAP_FAILED) return answer(-1);
+                munmap(m, 4096); return answer(0);
+            }
+            printf("not-preopened\n"); return 0;
+        }
+        if (!strcmp(op, "exec")) {
+            pid_t c = fork();
+            if (c == 0) {
+                char *args[] = { "true", 0 }; char *env[] = { 0 };
+                execve(p, args, env);
+                _exit(errno == EACCES ? 201 : errno == EPERM ? 202 : 203);
+            }
+            int st = 0; if (c < 0 || waitpid(c, &st, 0) < 0) return answer(-1);
+            if (WIFSIGNALED(st)) printf("signal=%d\n", WTERMSIG(st));
+            else if (WEXITSTATUS(st) == 0) printf("ok\n");
+            else if (WEXITSTATUS(st) == 201) printf("errno=EACCES\n");
+            else if (WEXITSTATUS(st) == 202) printf("errno=EPERM\n");
+            else printf("exit=%d\n", WEXITSTATUS(st));
+            return 0;
+        }
+        if (!strcmp(op, "connect") || !strcmp(op, "udpconnect") || !strcmp(op, "sendto")) {
+            int six = strchr(p, ':') != 0, udp = strcmp(op, "connect") != 0;
+            struct sockaddr_storage ss; memset(&ss, 0, sizeof ss); socklen_t len;
+            if (six) { struct sockaddr_in6 *a = (void *)&ss; a->sin6_family = AF_INET6; a->sin6_port = htons(atoi(q)); inet_pton(AF_INET6, p, &a->sin6_addr); len = sizeof *a; }
+            else { struct sockaddr_in *a = (void *)&ss; a->sin_family = AF_INET; a->sin_port = htons(atoi(q)); inet_pton(AF_INET, p, &a->sin_addr); len = sizeof *a; }
+            int s = socket(six ? AF_INET6 : AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+            if (s < 0) return answer(-1);
+            int rc = !strcmp(op, "sendto") ? (int)sendto(s, "x", 1, 0, (void *)&ss, len) : connect(s, (void *)&ss, len);
+            int saved = errno; close(s); errno = saved;
+            return answer(rc);
+        }
+        if (!strcmp(op, "unix")) {
+            struct sockaddr_un u = { .sun_family = AF_UNIX }; strncpy(u.sun_path, p, sizeof u.sun_path - 1);
+            int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);  // a full backlog answers EAGAIN, never blocks
+            int rc = connect(s, (void *)&u, sizeof u); int saved = errno; close(s); errno = saved;
+            return answer(rc);
+        }
+        printf("unknown-op %s\n", op); return 0;
+    }
+    static int serve(void) {
+        char line[8192];
+        while (fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\n")] = 0;
+            char *f[4]; int n = 0; char *save = 0;
+            for (char *t = strtok_r(line, "\t", &save); t && n < 4; t = strtok_r(0, "\t", &save)) f[n++] = t;
+            if (n == 0) { printf("empty\n"); continue; }
+            serve_one(f, n);
+        }
+        return 0;
+    }
+
     int main(int argc, char **argv) {
         if (argc < 2) return 2;
         const char *m = argv[1], *a = argc > 2 ? argv[2] : "";
         setvbuf(stdout, 0, _IONBF, 0);
+        if (!strcmp(m, "serve")) return serve();
         if (!strcmp(m, "read")) return readpath(a);
         if (!strcmp(m, "write")) { int fd = open(a, O_WRONLY | O_CREAT, 0644); if (fd < 0) return fail(); printf("ok\n"); return 0; }
         if (!strcmp(m, "opath")) {
@@ -112,6 +192,23 @@ enum LSMProbeProgram {
         if (!strcmp(m, "setxattr")) { if (setxattr(a, "trusted.leash", "1", 1, 0) < 0) return fail(); printf("ok\n"); return 0; }
         if (!strcmp(m, "bpf")) { char attr[128] = {0}; if (syscall(SYS_bpf, 0, attr, sizeof attr) < 0) return fail(); printf("ok\n"); return 0; }
         if (!strcmp(m, "mount")) { if (mount("none", a, "tmpfs", 0, 0) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "umount")) { if (umount2(a, MNT_DETACH) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "pivotroot")) {  // in a mount namespace of its own, so that a pivot that worked changes nobody else's root
+            if (unshare(CLONE_NEWNS) < 0) return fail();
+            if (syscall(SYS_pivot_root, a, argv[3]) < 0) return fail(); printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "chroot")) { if (chroot(a) < 0) return fail(); printf("ok\n"); return 0; }
+        if (!strcmp(m, "finitmodule")) {  // a file that is no module: only a refusal before reading it says EPERM
+            int fd = open(a, O_RDONLY); if (fd < 0) return fail();
+            if (syscall(SYS_finit_module, fd, "", 0) < 0) return fail(); printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "initmodule")) {
+            static char junk[4096]; if (syscall(SYS_init_module, junk, sizeof junk, "") < 0) return fail(); printf("ok\n"); return 0;
+        }
+        if (!strcmp(m, "kexec")) {
+            int fd = open(a, O_RDONLY); if (fd < 0) return fail();
+            if (syscall(SYS_kexec_file_load, fd, -1, 1, "", 4 /* KEXEC_FILE_NO_INITRAMFS */) < 0) return fail(); printf("ok\n"); return 0;
+        }
         if (!strcmp(m, "userns")) { if (unshare(CLONE_NEWUSER) < 0) return fail(); printf("ok\n"); return 0; }
         if (!strcmp(m, "ptrace")) { if (ptrace(PTRACE_ATTACH, atoi(a), 0, 0) < 0) return fail(); ptrace(PTRACE_DETACH, atoi(a), 0, 0); printf("ok\n"); return 0; }
         if (!strcmp(m, "signal")) { if (kill(atoi(a), SIGCONT) < 0) return fail(); printf("ok\n"); return 0; }
@@ -128,6 +225,11 @@ enum LSMProbeProgram {
                 exit(0);
             }
             waitpid(p, 0, 0); usleep(600000); return 0;
+        }
+        if (!strcmp(m, "repeat")) {  // N opens of one path: for the kernel's deduplication of allows
+            long n = atol(a), ok = 0;
+            for (long i = 0; i < n; i++) { int fd = open(argv[3], O_RDONLY); if (fd >= 0) { ok++; close(fd); } }
+            printf("ok opened=%ld\n", ok); return 0;
         }
         if (!strcmp(m, "loop")) {  // count reads of a path until a file appears: for reload under load
             long ok = 0, denied = 0, other = 0;
