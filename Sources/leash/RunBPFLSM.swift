@@ -112,8 +112,10 @@ struct BPFLSMRun {
         } catch {
             throw CommandFailure(status: ExitCode.osError, message: "error: \(error)")
         }
-        log?.record("exit", ["status": status, "backend": Backend.bpfLSM.rawValue])
+        // The summary's records come before "exit", which stays the log's last line (as
+        // with the landlock backend).
         printError(telemetry.finish())
+        log?.record("exit", ["status": status, "backend": Backend.bpfLSM.rawValue])
         return status
     }
 }
