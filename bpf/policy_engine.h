@@ -258,26 +258,48 @@ struct leash_decide_ctx {
     __u32 done;
 };
 
-/// The class of the request's port: the last interval whose start is <= port.
+struct leash_port_ctx {
+    struct leash_request *req;
+    __u32 lo;
+    __u32 hi;
+    __u32 failed;
+    __u32 _pad;
+};
+
+/// One halving of the search for the last interval whose start is <= port.
+static long __attribute__((unused)) leash_port_step(__u64 i, void *data)
+{
+    struct leash_port_ctx *p = data;
+    if (p->lo >= p->hi)
+        return 1;
+    __u32 mid = (p->lo + p->hi + 1) / 2;
+    struct leash_port_key pk = { .policy = p->req->policy, .index = mid };
+    struct leash_port_interval *iv = bpf_map_lookup_elem(&policy_ports, &pk);
+    if (!iv) {
+        p->failed = 1;
+        return 1;
+    }
+    if (iv->start <= p->req->port)
+        p->lo = mid;
+    else
+        p->hi = mid - 1;
+    return 0;
+}
+
+/// The class of the request's port: the last interval whose start is <= port. Through
+/// bpf_loop: an unrolled search was 85,000 of the 115,000 instructions the verifier
+/// walked for each cgroup network program, at every `leash run`.
 static __always_inline int leash_port_class(struct leash_decide_ctx *c, __u32 *cls)
 {
-    __u32 lo = 0, hi = c->info->port_count;
-    if (hi == 0)
+    __u32 count = c->info->port_count;
+    if (count == 0)
         return -1;
-    hi -= 1;
+    struct leash_port_ctx p = { .req = c->req, .lo = 0, .hi = count - 1 };
     // 17 halvings cover 65,536 intervals, more than there are ports.
-    for (int k = 0; k < 17 && lo < hi; k++) {
-        __u32 mid = (lo + hi + 1) / 2;
-        struct leash_port_key pk = { .policy = c->req->policy, .index = mid };
-        struct leash_port_interval *iv = bpf_map_lookup_elem(&policy_ports, &pk);
-        if (!iv)
-            return -1;
-        if (iv->start <= c->req->port)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    struct leash_port_key pk = { .policy = c->req->policy, .index = lo };
+    bpf_loop(17, leash_port_step, &p, 0);
+    if (p.failed)
+        return -1;
+    struct leash_port_key pk = { .policy = c->req->policy, .index = p.lo };
     struct leash_port_interval *iv = bpf_map_lookup_elem(&policy_ports, &pk);
     if (!iv)
         return -1;

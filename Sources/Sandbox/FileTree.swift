@@ -12,6 +12,14 @@ public protocol FileTree {
     func kind(_ path: String) -> EntryKind
     /// Names in a directory; empty when it cannot be listed.
     func children(_ directory: String) -> [String]
+    /// Names in a directory with their kinds, sorted by name; empty when it cannot be listed.
+    func entries(_ directory: String) -> [(name: String, kind: EntryKind)]
+}
+
+extension FileTree {
+    public func entries(_ directory: String) -> [(name: String, kind: EntryKind)] {
+        children(directory).map { ($0, kind(joinPath(directory, $0))) }
+    }
 }
 
 /// The real file system.
@@ -27,7 +35,28 @@ public struct LiveFileTree: FileTree {
         }
     }
     public func children(_ directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        entries(directory).map(\.name)
+    }
+    /// One getdents pass: the kind comes from the directory entry (d_type), so a planner
+    /// walking tens of thousands of files at start makes no lstat per file; lstat only
+    /// where the file system does not fill d_type.
+    public func entries(_ directory: String) -> [(name: String, kind: EntryKind)] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var out: [(name: String, kind: EntryKind)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): out.append((name, .directory))
+            case Int32(DT_LNK): out.append((name, .symlink))
+            case Int32(DT_UNKNOWN): out.append((name, kind(joinPath(directory, name))))
+            default: out.append((name, .file))
+            }
+        }
+        return out.sorted { $0.name < $1.name }
     }
 }
 

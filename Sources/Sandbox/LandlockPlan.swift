@@ -274,9 +274,9 @@ public struct LandlockPlanner {
         case .none:
             partial(dir)
             guard depth < 64 else { return }
-            for name in tree.children(dir) {
+            for (name, kind) in tree.entries(dir) {
                 let path = joinPath(dir, name)
-                switch tree.kind(path) {
+                switch kind {
                 case .directory: expand(path, allowed, depth: depth + 1, grant: grant, partial: partial)
                 case .file: if allowed.holds(forPath: path) { grant(path, false) }
                 // A symlink is decided where it points: the kernel resolves it before Landlock looks.
@@ -296,9 +296,9 @@ public struct LandlockPlanner {
             budget -= 1
             out.append((dir, true))
             guard depth < searchDepth else { return }
-            for name in tree.children(dir) {
+            for (name, kind) in tree.entries(dir) {
                 let path = joinPath(dir, name)
-                switch tree.kind(path) {
+                switch kind {
                 case .directory: walk(path, depth + 1)
                 case .file: out.append((path, false))
                 default: continue

@@ -3,6 +3,10 @@
 // The sandboxed command never waits on it: the kernel only ever writes into the ring
 // buffer, and a full buffer costs records (counted), never a delay.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLeashShim
 import Foundation
 import Loader
 
@@ -14,6 +18,9 @@ public final class TelemetryConsumer: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var thread: Thread?
     private var pollError: Error?
+    /// Written by `stop`: the thread's wait ends at once instead of at its timeout (leash's
+    /// exit waited up to 50 ms for it after every command).
+    private var wake: [Int32] = [-1, -1]
     // Touched by the consumer thread while it runs, then by `stop`'s caller after it ended.
     private var summaryStore = DecisionSummary()
     private var receivedCount: UInt64 = 0
@@ -39,10 +46,19 @@ public final class TelemetryConsumer: @unchecked Sendable {
         }
     }
 
+    deinit {
+        if wake[0] >= 0 { close(wake[0]); close(wake[1]) }
+    }
+
     public func start() {
+        if wake[0] < 0 && leash_pipe_cloexec(&wake) != 0 { wake = [-1, -1] }
+        let wakeFD = wake[0]
         let t = Thread { [self] in
             while !isStopRequested {
-                do { try reader.poll(timeoutMilliseconds: 50) } catch {
+                do {
+                    if wakeFD >= 0 { try reader.poll(timeoutMilliseconds: 1000, wakeFD: wakeFD) }
+                    else { try reader.poll(timeoutMilliseconds: 50) }
+                } catch {
                     lock.lock(); pollError = error; lock.unlock()
                     break
                 }
@@ -64,6 +80,10 @@ public final class TelemetryConsumer: @unchecked Sendable {
     public func stop() throws {
         if thread != nil {
             lock.lock(); stopRequested = true; lock.unlock()
+            if wake[1] >= 0 {
+                var byte: UInt8 = 1
+                _ = write(wake[1], &byte, 1)
+            }
             finished.wait()
             thread = nil
         }

@@ -49,6 +49,17 @@ public final class EventRingReader {
         return Int(rc)
     }
 
+    /// Waits up to `timeoutMilliseconds` for records or for `wakeFD` to become readable,
+    /// then handles every available record. Returns how many were handled.
+    @discardableResult
+    public func poll(timeoutMilliseconds: Int32, wakeFD: Int32) throws -> Int {
+        var fds = [pollfd(fd: ring_buffer__epoll_fd(raw), events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+        let rc = Glibc.poll(&fds, 2, timeoutMilliseconds)
+        if rc < 0 && errno != EINTR { throw LibbpfLog.failure(.ringBuffer, subject, returned: -errno) }
+        return try drain()
+    }
+
     /// Handles every record already in the buffer without waiting.
     @discardableResult
     public func drain() throws -> Int {

@@ -5,6 +5,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLeashShim
 import Dispatch
 import Foundation
 import PolicyCompiler
@@ -22,6 +23,9 @@ public final class DNSServer: @unchecked Sendable {
     private let stopLock = NSLock()
     private var stopped = false
     private let group = DispatchGroup()
+    /// Written once by `stop`: wakes the loops at once, so that leash's exit does not wait
+    /// out a poll timeout (it waited up to 100 ms after every command).
+    private var wake: [Int32] = [-1, -1]
 
     /// Binds 127.0.0.1 (and ::1 when available) on one free port for UDP and TCP.
     public convenience init(handler: QueryHandler, ipv4: String = "127.0.0.1", ipv6: String? = "::1") throws {
@@ -35,6 +39,7 @@ public final class DNSServer: @unchecked Sendable {
     /// Serves `respond` on 127.0.0.1 (and ::1) at a free port, or at `port` when given.
     public init(ipv4: String = "127.0.0.1", ipv6: String? = "::1", port: UInt16 = 0, respond: @escaping Responder) throws {
         self.respond = respond
+        guard leash_pipe_cloexec(&wake) == 0 else { throw SocketError(call: "pipe2", code: errno) }
         var lastError: Error = SocketError(call: "bind", code: EADDRINUSE)
         for _ in 0..<20 {
             do {
@@ -46,7 +51,10 @@ public final class DNSServer: @unchecked Sendable {
                 udp = []; tcp = []; endpoints = []
             }
         }
-        if endpoints.isEmpty { throw lastError }
+        if endpoints.isEmpty {
+            close(wake[0]); close(wake[1])
+            throw lastError
+        }
         for s in udp { startLoop { [weak self] in self?.serveUDP(s) } }
         for s in tcp { startLoop { [weak self] in self?.serveTCP(s) } }
     }
@@ -81,11 +89,21 @@ public final class DNSServer: @unchecked Sendable {
     /// Stops accepting queries and waits for the loops to end (queries being answered
     /// finish on their own).
     public func stop() {
-        stopLock.lock(); stopped = true; stopLock.unlock()
+        stopLock.lock()
+        let first = !stopped
+        stopped = true
+        stopLock.unlock()
+        if first {
+            var byte: UInt8 = 1
+            _ = write(wake[1], &byte, 1)
+        }
         group.wait()
     }
 
-    deinit { if !isStopped { stop() } }
+    deinit {
+        if !isStopped { stop() }
+        close(wake[0]); close(wake[1])
+    }
 
     /// At most this many queries are answered at once; more wait for a worker.
     public static let maxInFlight = 128
@@ -97,7 +115,7 @@ public final class DNSServer: @unchecked Sendable {
 
     private func serveUDP(_ s: Socket) {
         while !isStopped {
-            guard (try? s.waitReadable(milliseconds: 100)) == true,
+            guard (try? s.waitReadable(milliseconds: 1000, orWake: wake[0])) == true,
                   let (bytes, from) = try? s.receiveFrom(), let from else { continue }
             inFlight { [respond] in
                 if let reply = respond(bytes, false) { try? s.sendTo(reply, from) }
@@ -107,7 +125,7 @@ public final class DNSServer: @unchecked Sendable {
 
     private func serveTCP(_ s: Socket) {
         while !isStopped {
-            guard (try? s.waitReadable(milliseconds: 100)) == true else { continue }
+            guard (try? s.waitReadable(milliseconds: 1000, orWake: wake[0])) == true else { continue }
             let fd = accept(s.fd, nil, nil)
             guard fd >= 0 else { continue }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

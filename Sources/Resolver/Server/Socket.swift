@@ -48,6 +48,17 @@ final class Socket: @unchecked Sendable {
     }
 
     /// Waits up to `milliseconds` for input; false on timeout.
+    /// Waits until this socket is readable (true) or `wake` is, or the time is up (false).
+    func waitReadable(milliseconds: Int32, orWake wake: Int32) throws -> Bool {
+        var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let rc = poll(&p, 2, milliseconds)
+            if rc < 0 && errno == EINTR { continue }
+            try check(rc, "poll")
+            return p[0].revents & Int16(POLLIN) != 0
+        }
+    }
+
     func waitReadable(milliseconds: Int32) throws -> Bool {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
