@@ -56,6 +56,13 @@ public struct DecisionSummary: Sendable {
         }
     }
 
+    /// Counts a record that is not a denial without keeping anything else of it.
+    public mutating func add(action: String, decision: Decision) {
+        precondition(!decision.isDenial, "denials are added whole, for the top denials")
+        total += 1
+        counts[action, default: [:]][decision, default: 0] += 1
+    }
+
     public func count(_ action: String, _ decision: Decision) -> Int { counts[action]?[decision] ?? 0 }
     public func count(_ decision: Decision) -> Int { counts.values.reduce(0) { $0 + ($1[decision] ?? 0) } }
 

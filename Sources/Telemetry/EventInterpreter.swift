@@ -93,16 +93,31 @@ public final class EventInterpreter: @unchecked Sendable {
         return guardNames[code] ?? "action \(code)"
     }
 
+    /// What a record says was decided, from its header alone.
+    public static func decision(of raw: RawEvent) -> Decision {
+        let flags = raw.flags, verdict = raw.header.verdict
+        if flags.contains(.auditWouldDeny) { return .wouldDeny }
+        if flags.contains(.observed) {
+            return verdict == 0 ? .allow : (verdict == -EACCES || verdict == -EPERM) ? .deny : .failed
+        }
+        return (verdict != 0 || flags.contains(.deny)) ? .deny : .allow
+    }
+
+    /// For a record that is only counted (no audit log asks for it): keeps what later
+    /// records need from it (the program an allowed exec started) and nothing else.
+    public func note(_ raw: RawEvent, decision: Decision) {
+        let action = actionName(raw.header.action)
+        guard action == "ProcessExec", decision == .allow, raw.path.first == UInt8(ascii: "/") else { return }
+        lock.lock(); defer { lock.unlock() }
+        execs[Int32(bitPattern: raw.header.pid)] = String(decoding: raw.path, as: UTF8.self)
+    }
+
     public func interpret(_ raw: RawEvent) -> DecisionRecord {
         let h = raw.header
         let flags = raw.flags
         let isObserved = flags.contains(.observed)
         let verdict = h.verdict
-        let decision: Decision
-        if flags.contains(.auditWouldDeny) { decision = .wouldDeny }
-        else if isObserved {
-            decision = verdict == 0 ? .allow : (verdict == -EACCES || verdict == -EPERM) ? .deny : .failed
-        } else { decision = (verdict != 0 || flags.contains(.deny)) ? .deny : .allow }
+        let decision = Self.decision(of: raw)
 
         let pid = Int32(bitPattern: h.pid)
         let time = Date(timeIntervalSince1970: Double(h.time_ns) / 1e9 + bootToWall)

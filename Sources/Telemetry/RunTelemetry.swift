@@ -75,7 +75,7 @@ public final class RunTelemetry {
         self.prompter = prompter
         let audit = configuration.audit
         let queue = promptQueue
-        consumer = try TelemetryConsumer(ringFD: maps.eventsFD, interpreter: interpreter) { record in
+        consumer = try TelemetryConsumer(ringFD: maps.eventsFD, interpreter: interpreter, everyRecord: audit != nil) { record in
             audit?("decision", record.jsonFields)
             if record.decision == .deny && record.path != nil {
                 queue.async { prompter.handle(record) }

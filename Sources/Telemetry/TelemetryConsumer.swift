@@ -27,16 +27,29 @@ public final class TelemetryConsumer: @unchecked Sendable {
     private var malformedCount: UInt64 = 0
     private var firstMalformed: RawEvent.DecodeError?
 
-    /// `onRecord` runs on the consumer thread for every record, in arrival order.
-    public init(ringFD: Int32, interpreter: EventInterpreter, onRecord: @escaping (DecisionRecord) -> Void) throws {
+    /// `onRecord` runs on the consumer thread for every record, in arrival order. With
+    /// `everyRecord` false (no audit log to write them to), records that are not denials
+    /// are only counted: resolving their paths, reading /proc for their programs and
+    /// recomputing their rules was most of leash's own CPU time under npm install, and
+    /// nothing would read the result. Denials are always interpreted whole.
+    public init(ringFD: Int32, interpreter: EventInterpreter, everyRecord: Bool = true,
+                onRecord: @escaping (DecisionRecord) -> Void) throws {
         self.interpreter = interpreter
         var handle: ((Result<RawEvent, RawEvent.DecodeError>) -> Void)?
         reader = try EventRingReader(ringFD: ringFD) { handle?($0) }
         handle = { [unowned self] result in
             switch result {
             case .success(let raw):
-                let record = self.interpreter.interpret(raw)
                 self.receivedCount += 1
+                if !everyRecord {
+                    let decision = EventInterpreter.decision(of: raw)
+                    if !decision.isDenial {
+                        self.interpreter.note(raw, decision: decision)
+                        self.summaryStore.add(action: self.interpreter.actionName(raw.header.action), decision: decision)
+                        return
+                    }
+                }
+                let record = self.interpreter.interpret(raw)
                 self.summaryStore.add(record)
                 onRecord(record)
             case .failure(let error):

@@ -77,10 +77,17 @@ extension LSMBenchSuites {
             let stop = "\(b.w)/work/stop-\(getpid())"
             let done = DispatchSemaphore(value: 0)
             nonisolated(unsafe) var result: ProcessResult?
+            nonisolated(unsafe) var secretResult: ProcessResult?
             nonisolated(unsafe) var failure: Error?
             let bench = b
+            // One loop reads a file both policies allow (a wrong deny shows), the other the
+            // secret both forbid (a wrong allow, as a half-applied policy might give, shows).
             Thread {
                 do { result = try bench.run([LSMProbeProgram.path, "loop", "\(bench.w)/outside/notes", stop]) } catch { failure = error }
+                done.signal()
+            }.start()
+            Thread {
+                do { secretResult = try bench.run([LSMProbeProgram.path, "loop", "\(bench.w)/secret/key", stop]) } catch { failure = error }
                 done.signal()
             }.start()
             usleep(300_000)
@@ -92,6 +99,7 @@ extension LSMBenchSuites {
             }
             FileManager.default.createFile(atPath: stop, contents: nil)
             done.wait()
+            done.wait()
             unlink(stop)
             try b.useDefault()
             if let failure { throw failure }
@@ -99,6 +107,9 @@ extension LSMBenchSuites {
             #expect(line.hasPrefix("ok allowed="), "\(line)")
             #expect(line.contains(" denied=0 other=0"), "\(line) after \(reloads) reloads")
             #expect(!line.hasPrefix("ok allowed=0 "), "\(line)")
+            let secretLine = try #require(secretResult?.stdout)
+            #expect(secretLine.hasPrefix("ok allowed=0 denied="), "the secret was never readable: \(secretLine) after \(reloads) reloads")
+            #expect(secretLine.hasSuffix(" other=0\n") && !secretLine.contains(" denied=0 "), "\(secretLine)")
         }
 
         @Test func twoSandboxesWithDifferentPoliciesSideBySide() throws {
@@ -195,6 +206,51 @@ extension LSMBenchSuites {
             #expect(!text.contains("aws-value-1") && !text.contains("gh-value-2"), "no withheld value reaches the audit log")
             #expect(records.last?["event"] as? String == "exit" && records.last?["status"] as? Int == 5, "\(records.suffix(3))")
             #expect(r.stderr.contains("FileOpenReadOnly") && r.stderr.contains("\(policy):\(ruleLine)"), "the summary names the rule: \(r.stderr)")
+        }
+
+        /// On a terminal (a real pty here), a denied credential store makes leash ask; a yes
+        /// flips the store's context flag in the kernel and the command's next read works,
+        /// with no reload.
+        @Test func aYesAtTheCredentialPromptOpensTheStoreForTheRestOfTheRun() throws {
+            let b = try bench()
+            let home = "\(b.w)/work/prompt-home", workdir = "\(b.w)/work/prompt-project", key = "\(home)/.ssh/id_rsa"
+            try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+            try "PRIVATE KEY\n".write(toFile: key, atomically: false, encoding: .utf8)
+            // Answers y to the first question on the pty, then relays until the child ends.
+            let driver = "\(b.w)/work/prompt-driver.py"
+            try """
+                import os, pty, select, sys, time
+                pid, fd = pty.fork()
+                if pid == 0:
+                    os.execv(sys.argv[1], sys.argv[1:])
+                out, answered, deadline = b"", False, time.time() + 180
+                while time.time() < deadline:
+                    ready, _, _ = select.select([fd], [], [], 0.5)
+                    if not ready:
+                        continue
+                    try:
+                        chunk = os.read(fd, 4096)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    out += chunk
+                    if not answered and b"Allow for this session? [y/N]" in out:
+                        os.write(fd, b"y\\n")
+                        answered = True
+                _, status = os.waitpid(pid, 0)
+                sys.stdout.write(out.decode(errors="replace"))
+                sys.exit(os.waitstatus_to_exitcode(status))
+                """.write(toFile: driver, atomically: false, encoding: .utf8)
+            let script = "cat '\(key)' 2>/dev/null || echo first-read-denied; i=0; "
+                + "while [ $i -lt 300 ]; do cat '\(key)' 2>/dev/null && exit 0; sleep 0.1; i=$((i+1)); done; exit 9"
+            let r = try run(["/usr/bin/python3", driver, try leashBinary(), "run", "--backend", "bpf-lsm", "--agent", "claude",
+                             "--set", "HOME=\(home)", "--set", "WORKDIR=\(workdir)", "--", "/bin/sh", "-c", script])
+            #expect(r.status == 0, "the read after the yes worked: \(r)")
+            #expect(r.stdout.contains("first-read-denied"), "\(r.stdout)")
+            #expect(r.stdout.contains("claude tried to read") && r.stdout.contains("(SSH keys). Allow for this session? [y/N]"), "\(r.stdout)")
+            #expect(r.stdout.contains("PRIVATE KEY"), "\(r.stdout)")
         }
 
         /// leash's own failures have their own exit statuses, each with a message on stderr,

@@ -27,6 +27,28 @@ import Testing
         #expect(record.cause == .policy)
     }
 
+    /// The consumer counts records nobody reads whole by `decision(of:)` alone: it must be
+    /// the decision `interpret` gives, for every kind of record.
+    @Test func theHeaderAloneGivesTheSameDecisionAsTheWholeInterpretation() {
+        let i = interpreter(inspector: FakeInspector(exe: [:]))
+        let kinds: [EventFlags] = [[.enforce], [.enforce, .deny], [.deny, .auditWouldDeny], [.observed], [.observed, .enforce]]
+        for flags in kinds {
+            for verdict in [0, -EACCES, -EPERM, -ENOENT, -EEXIST] as [Int32] {
+                let raw = event(action: "FileOpenReadWrite", path: "/tmp/x", verdict: verdict, flags: flags)
+                #expect(EventInterpreter.decision(of: raw) == i.interpret(raw).decision, "flags \(flags.rawValue) verdict \(verdict)")
+            }
+        }
+    }
+
+    /// A counted exec still names the program for that process's later (whole) records.
+    @Test func aCountedExecStillNamesTheProgramOfLaterRecords() {
+        let i = interpreter(inspector: FakeInspector(exe: [:]))
+        let exec = event(action: "ProcessExec", path: "/usr/bin/make", flags: [.observed], pid: 500, syscall: 59)
+        i.note(exec, decision: EventInterpreter.decision(of: exec))
+        let denied = i.interpret(event(action: "FileOpenReadOnly", path: "/etc/shadow", verdict: -EACCES, flags: [.observed], pid: 500, syscall: 257))
+        #expect(denied.exe == "/usr/bin/make")
+    }
+
     @Test func aProcessGoneBeforeItsRecordsArriveIsNamedByItsLastExec() {
         let i = interpreter(inspector: FakeInspector(exe: [300: "/usr/bin/dash"]))
         let exec = i.interpret(event(action: "ProcessExec", path: "/usr/bin/cat", flags: [.observed], pid: 200, syscall: 59))
