@@ -313,7 +313,12 @@ public struct LandlockPlanner {
     /// matches (true) and files that match (false); nothing beneath a directory found.
     func pin(_ p: GlobPattern, in space: [(path: String, isDirectory: Bool)]) -> [(String, Bool)] {
         var out: [(String, Bool)] = []
+        // A file the pattern matches contains its longest literal run: checking that first
+        // skips the matcher for almost every file (it was a fifth of leash run's start-up
+        // with the default policy's 30 unanchored patterns).
+        let needle = p.longestLiteralUTF8
         for e in space {
+            if !e.isDirectory && !GlobPattern.contains(e.path, needle) { continue }
             if out.contains(where: { $0.1 && e.path.hasPrefix(GlobPattern.slashed($0.0)) }) { continue }
             if e.isDirectory ? p.matchesAll(beneath: e.path) : p.matches(e.path) { out.append((e.path, e.isDirectory)) }
         }

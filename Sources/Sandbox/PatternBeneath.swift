@@ -105,4 +105,39 @@ extension GlobPattern {
     }
 
     static func slashed(_ d: String) -> String { d.hasSuffix("/") ? d : d + "/" }
+
+    /// The longest run of literal characters, in UTF-8: every string the pattern matches
+    /// contains it.
+    var longestLiteralUTF8: [UInt8] {
+        var best = String.UnicodeScalarView(), run = String.UnicodeScalarView()
+        for e in elements {
+            if let c = e {
+                run.append(c)
+                if run.count > best.count { best = run }
+            } else {
+                run = String.UnicodeScalarView()
+            }
+        }
+        return Array(String(best).utf8)
+    }
+
+    /// Whether `text` contains `needle` (UTF-8 bytes).
+    static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
+        var text = text
+        return text.withUTF8 { hay in
+            guard hay.count >= needle.count else { return false }
+            let first = needle[0]
+            var i = 0
+            while i <= hay.count - needle.count {
+                if hay[i] == first {
+                    var j = 1
+                    while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
 }

@@ -60,6 +60,16 @@ extension LSMBenchSuites {
             #expect(try b.probe("opath", "\(b.w)/outside/notes") == "ok notes")
         }
 
+        /// A file the policy lets the sandbox read but not write: its read-only descriptor
+        /// re-opened for writing through /proc is decided as a write of the same file.
+        @Test func procSelfFdReopenOfAReadOnlyDescriptorForWriting() throws {
+            #expect(try b.probe("reopenrw", "\(b.w)/outside/notes") == "errno=EACCES")
+            #expect(try b.probe("reopenrw", "\(b.w)/work/reopen-\(getpid())") == "errno=ENOENT")
+            try "x\n".write(toFile: "\(b.w)/work/reopen-\(getpid())", atomically: false, encoding: .utf8)
+            #expect(try b.probe("reopenrw", "\(b.w)/work/reopen-\(getpid())") == "ok reopened")
+            unlink("\(b.w)/work/reopen-\(getpid())")
+        }
+
         @Test func openat2() throws {
             #expect(try b.probe("openat2", secret) == "errno=EACCES")
             #expect(try b.probe("openat2", "\(b.w)/outside/notes") == "ok notes")

@@ -164,6 +164,12 @@ enum LSMProbeProgram {
             int fd = open(a, O_PATH); if (fd < 0) return fail();
             char p[64]; snprintf(p, sizeof p, "/proc/self/fd/%d", fd); return readpath(p);
         }
+        if (!strcmp(m, "reopenrw")) {  // a read-only descriptor re-opened for writing through /proc
+            int fd = open(a, O_RDONLY); if (fd < 0) return fail();
+            char p[64]; snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+            int w = open(p, O_WRONLY); if (w < 0) return fail();
+            printf("ok reopened\n"); return 0;
+        }
         if (!strcmp(m, "openat2")) {
             struct open_how how = { .flags = O_RDONLY, .resolve = 0 };
             int fd = syscall(SYS_openat2, AT_FDCWD, a, &how, sizeof how); return fd < 0 ? fail() : dump(fd);

@@ -1,7 +1,7 @@
 import CLeashShim
 import Foundation
 import PolicyCompiler
-import Sandbox
+@testable import Sandbox
 import Testing
 
 let read = UInt64(LEASH_LL_FS_READ_FILE)
@@ -155,6 +155,28 @@ let makeReg = UInt64(LEASH_LL_FS_MAKE_REG)
         #expect(p.matchesSome(beneath: "/usr"))
         #expect(!p.matchesAll(beneath: "/home/u"))
         #expect(p.subtreeRoot == nil)
+    }
+
+    /// The planner skips the matcher for a file without the pattern's longest literal run:
+    /// that must never skip a file the pattern matches.
+    @Test func everyMatchContainsTheLongestLiteralRun() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = ["/", ".", "a", "b", "é"]
+        var matched = 0
+        for _ in 0..<20_000 {
+            let pattern = GlobPattern((0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                Int.random(in: 0..<4, using: &rng) == 0 ? nil : alphabet.randomElement(using: &rng)! })
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...8, using: &rng) { text.append(alphabet.randomElement(using: &rng)!) }
+            let path = String(text)
+            if pattern.matches(path) {
+                matched += 1
+                #expect(GlobPattern.contains(path, pattern.longestLiteralUTF8), "\(pattern) matches \(path)")
+            }
+        }
+        #expect(matched > 100)
+        #expect(!GlobPattern.contains("/home/u/.sshx", GlobPattern([nil, "/", ".", "s", "s", "h", "/", nil]).longestLiteralUTF8))
+        #expect(GlobPattern.contains("/home/u/.ssh/id", GlobPattern([nil, "/", ".", "s", "s", "h", "/", nil]).longestLiteralUTF8))
     }
 }
 
