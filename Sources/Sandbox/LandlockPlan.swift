@@ -132,6 +132,7 @@ public struct LandlockPlanner {
         // Reports: each reason once per rule, with the actions it concerns.
         var reports: [LandlockRuleReport] = []
         let linkSameAsCreate = allowedCondition("FileLink", anchored, policy) == allowedCondition("FileCreate", anchored, policy)
+        let overDenials = overDenials(anchored, policy)
         let rank: [LandlockRuleReport.Status: Int] = [.exact: 0, .notApplicable: 1, .approximated: 2, .notEnforceable: 3]
         for (i, rule) in policy.rules.enumerated() {
             var status = LandlockRuleReport.Status.exact
@@ -184,8 +185,25 @@ public struct LandlockPlanner {
                         worsen(.approximated, action, "\(p) is matched against the entries that existed at start; entries created later are denied")
                     }
                 }
+                // Landlock asks some actions for other actions' rights too: where this permit
+                // allows one and the policy does not allow the other, Landlock denies it.
+                if rule.effect == "permit" && (action == "FileRename" || action == "FileLink") {
+                    let n = "Landlock refuses (EXDEV) a rename or hard link into another directory where the file would gain a right it does not have where it is"
+                    if !notes.contains(n) { notes.append(n) }
+                }
+                if rule.effect == "permit" {
+                    for over in overDenials where over.action == action
+                        && satisfiable(.and([anchored[i][action]!, .not(over.alsoNeeds)])) {
+                        worsen(.approximated, action, over.why)
+                    }
+                }
+                // A directory expanded entry by entry, for a forbid or for this permit's own
+                // exceptions (`unless`), denies entries created there after start.
                 if rule.effect == "permit", let partial = expanded[action] {
-                    let hit = partial.sorted().filter { d in anchored[i][action]!.beneath(d) == .some(true) }
+                    let hit = partial.sorted().filter { d in
+                        let c = anchored[i][action]!, fresh = joinPath(d, Self.freshName)
+                        return c.holds(forPath: fresh) || c.beneath(fresh) != .some(false)
+                    }
                     if !hit.isEmpty {
                         worsen(.approximated, action, "carve-outs are expanded at start in \(hit.prefix(4).joined(separator: ", "))\(hit.count > 4 ? ", …" : ""): entries created there after start are denied" + (action == "FileOpenReadOnly" ? ", and names inside the carve-outs can be listed (not read)" : ""))
                     }
@@ -254,6 +272,25 @@ public struct LandlockPlanner {
         return gaps
     }
 
+    /// What Landlock asks of an action beyond its own rights (fs/landlock in the kernel):
+    /// execve opens the program for reading; a rename removes from the old directory and
+    /// creates in the new one (directories: rmdir and mkdir); a hard link into another
+    /// directory needs the refer right, which leash grants where FileRename is allowed.
+    func overDenials(_ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy)
+        -> [(action: String, alsoNeeds: LoweredCondition, why: String)] {
+        func allowed(_ action: String) -> LoweredCondition { allowedCondition(action, anchored, policy) }
+        return [
+            ("ProcessExec", allowed("FileOpenReadOnly"),
+             "Landlock's execve opens the program for reading: an exec of a file the policy does not let the sandbox read (FileOpenReadOnly) is denied"),
+            ("FileRename", .and([allowed("FileCreate"), allowed("FileUnlink")]),
+             "Landlock checks a rename as a removal from the old directory and a creation in the new one: renaming a file where the policy does not also allow FileCreate and FileUnlink is denied"),
+            ("FileRename", .and([allowed("FileMkdir"), allowed("FileRmdir")]),
+             "Landlock checks renaming a directory as a removal and a creation of a directory: it is denied where the policy does not also allow FileMkdir and FileRmdir"),
+            ("FileLink", allowed("FileRename"),
+             "Landlock asks its refer right for a hard link into another directory, which leash grants where FileRename is allowed: such a link where the policy does not allow FileRename is denied (EXDEV)"),
+        ]
+    }
+
     /// (some permit) and not (some forbid) for `action`, rules in policy order: two actions
     /// whose rules are written alike get equal values.
     func allowedCondition(_ action: String, _ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy) -> LoweredCondition {
@@ -283,6 +320,30 @@ public struct LandlockPlanner {
                 case .symlink, .missing: continue
                 }
             }
+        }
+    }
+
+    /// A name no rule spells out: it stands for an entry created after start.
+    static let freshName = "\u{1}entry-created-later"
+
+    /// Whether `condition` holds for some path: walked from `/` like `expand`, over the
+    /// entries that exist and, in each directory, one created later. Says true when it
+    /// cannot tell (a subtree it does not walk), so a caller that reports on true never
+    /// misses a case.
+    func satisfiable(_ condition: LoweredCondition, _ dir: String = "/", depth: Int = 0) -> Bool {
+        switch condition.beneath(dir) {
+        case .some(true): return true
+        case .some(false): return false
+        case .none:
+            guard depth < 64 else { return true }
+            let fresh = joinPath(dir, Self.freshName)
+            if condition.holds(forPath: fresh) || condition.beneath(fresh) != .some(false) { return true }
+            for (name, kind) in tree.entries(dir) {
+                let path = joinPath(dir, name)
+                if condition.holds(forPath: path) { return true }
+                if kind == .directory && satisfiable(condition, path, depth: depth + 1) { return true }
+            }
+            return false
         }
     }
 

@@ -20,7 +20,7 @@ private func exactPolicy(workdir: String) -> String {
     permit (principal, action == Action::"ProcessExec", resource) when { resource in Dir::"/usr/" };
 
     @id("write-workdir")
-    permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileLink", Action::"FileUnlink", Action::"FileRename", Action::"FileTruncate", Action::"FileSymlink"], resource)
+    permit (principal, action in [Action::"FileOpenReadWrite", Action::"FileCreate", Action::"FileLink", Action::"FileUnlink", Action::"FileRename", Action::"FileMkdir", Action::"FileRmdir", Action::"FileTruncate", Action::"FileSymlink"], resource)
     when { resource in Dir::"\(workdir)/" };
 
     @id("unrestrictable")
