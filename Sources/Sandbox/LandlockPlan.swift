@@ -133,6 +133,7 @@ public struct LandlockPlanner {
         var reports: [LandlockRuleReport] = []
         let linkSameAsCreate = allowedCondition("FileLink", anchored, policy) == allowedCondition("FileCreate", anchored, policy)
         let overDenials = overDenials(anchored, policy)
+        let expandedTrees = expanded.mapValues(ExpandedTree.init)
         let rank: [LandlockRuleReport.Status: Int] = [.exact: 0, .notApplicable: 1, .approximated: 2, .notEnforceable: 3]
         for (i, rule) in policy.rules.enumerated() {
             var status = LandlockRuleReport.Status.exact
@@ -193,17 +194,14 @@ public struct LandlockPlanner {
                 }
                 if rule.effect == "permit" {
                     for over in overDenials where over.action == action
-                        && satisfiable(.and([anchored[i][action]!, .not(over.alsoNeeds)])) {
+                        && somewhere(anchored[i][action]!, lacks: over.alsoNeeds) {
                         worsen(.approximated, action, over.why)
                     }
                 }
                 // A directory expanded entry by entry, for a forbid or for this permit's own
                 // exceptions (`unless`), denies entries created there after start.
-                if rule.effect == "permit", let partial = expanded[action] {
-                    let hit = partial.sorted().filter { d in
-                        let c = anchored[i][action]!, fresh = joinPath(d, Self.freshName)
-                        return c.holds(forPath: fresh) || c.beneath(fresh) != .some(false)
-                    }
+                if rule.effect == "permit", let tree = expandedTrees[action] {
+                    let hit = tree.createdLaterAllowed(by: anchored[i][action]!)
                     if !hit.isEmpty {
                         worsen(.approximated, action, "carve-outs are expanded at start in \(hit.prefix(4).joined(separator: ", "))\(hit.count > 4 ? ", …" : ""): entries created there after start are denied" + (action == "FileOpenReadOnly" ? ", and names inside the carve-outs can be listed (not read)" : ""))
                     }
@@ -277,16 +275,16 @@ public struct LandlockPlanner {
     /// creates in the new one (directories: rmdir and mkdir); a hard link into another
     /// directory needs the refer right, which leash grants where FileRename is allowed.
     func overDenials(_ anchored: [[String: LoweredCondition]], _ policy: CompiledPolicy)
-        -> [(action: String, alsoNeeds: LoweredCondition, why: String)] {
+        -> [(action: String, alsoNeeds: NarrowedAlongTree, why: String)] {
         func allowed(_ action: String) -> LoweredCondition { allowedCondition(action, anchored, policy) }
         return [
-            ("ProcessExec", allowed("FileOpenReadOnly"),
+            ("ProcessExec", NarrowedAlongTree(allowed("FileOpenReadOnly")),
              "Landlock's execve opens the program for reading: an exec of a file the policy does not let the sandbox read (FileOpenReadOnly) is denied"),
-            ("FileRename", .and([allowed("FileCreate"), allowed("FileUnlink")]),
+            ("FileRename", NarrowedAlongTree(.and([allowed("FileCreate"), allowed("FileUnlink")])),
              "Landlock checks a rename as a removal from the old directory and a creation in the new one: renaming a file where the policy does not also allow FileCreate and FileUnlink is denied"),
-            ("FileRename", .and([allowed("FileMkdir"), allowed("FileRmdir")]),
+            ("FileRename", NarrowedAlongTree(.and([allowed("FileMkdir"), allowed("FileRmdir")])),
              "Landlock checks renaming a directory as a removal and a creation of a directory: it is denied where the policy does not also allow FileMkdir and FileRmdir"),
-            ("FileLink", allowed("FileRename"),
+            ("FileLink", NarrowedAlongTree(allowed("FileRename")),
              "Landlock asks its refer right for a hard link into another directory, which leash grants where FileRename is allowed: such a link where the policy does not allow FileRename is denied (EXDEV)"),
         ]
     }
@@ -305,6 +303,7 @@ public struct LandlockPlanner {
     /// Grants `allowed` beneath `dir` as whole subtrees where it is uniform, else entry by entry.
     func expand(_ dir: String, _ allowed: LoweredCondition, depth: Int,
                 grant: (String, Bool) -> Void, partial: (String) -> Void) {
+        let allowed = allowed.narrowed(beneath: dir)
         switch allowed.beneath(dir) {
         case .some(true): grant(dir, true)
         case .some(false): return
@@ -326,25 +325,28 @@ public struct LandlockPlanner {
     /// A name no rule spells out: it stands for an entry created after start.
     static let freshName = "\u{1}entry-created-later"
 
-    /// Whether `condition` holds for some path: walked from `/` like `expand`, over the
-    /// entries that exist and, in each directory, one created later. Says true when it
-    /// cannot tell (a subtree it does not walk), so a caller that reports on true never
-    /// misses a case.
-    func satisfiable(_ condition: LoweredCondition, _ dir: String = "/", depth: Int = 0) -> Bool {
-        switch condition.beneath(dir) {
-        case .some(true): return true
-        case .some(false): return false
-        case .none:
-            guard depth < 64 else { return true }
-            let fresh = joinPath(dir, Self.freshName)
-            if condition.holds(forPath: fresh) || condition.beneath(fresh) != .some(false) { return true }
-            for (name, kind) in tree.entries(dir) {
-                let path = joinPath(dir, name)
-                if condition.holds(forPath: path) { return true }
-                if kind == .directory && satisfiable(condition, path, depth: depth + 1) { return true }
-            }
-            return false
+    /// Whether some path `condition` allows is not allowed by `needed`: walked from `/` like
+    /// `expand`, over the entries that exist and, in each directory, one created later.
+    /// Says true when it cannot tell (a subtree it does not walk), so a caller that reports
+    /// on true never misses a case. `needed` is shared by every rule asked about, so its
+    /// narrowing per directory is done once.
+    func somewhere(_ condition: LoweredCondition, lacks needed: NarrowedAlongTree, _ dir: String = "/", depth: Int = 0) -> Bool {
+        let c = condition.narrowed(beneath: dir)
+        let allowedHere = c.beneath(dir)
+        if allowedHere == .some(false) { return false }
+        let neededHere = needed.beneath(dir)
+        if neededHere == .some(true) { return false }
+        if allowedHere == .some(true) && neededHere == .some(false) { return true }
+        guard depth < 64 else { return true }
+        let fresh = joinPath(dir, Self.freshName)
+        if c.holds(forPath: fresh) && !needed.holds(fresh) { return true }
+        if c.beneath(fresh) != .some(false) && needed.beneath(fresh) != .some(true) { return true }
+        for (name, kind) in tree.entries(dir) {
+            let path = joinPath(dir, name)
+            if c.holds(forPath: path) && !needed.holds(path) { return true }
+            if kind == .directory && somewhere(c, lacks: needed, path, depth: depth + 1) { return true }
         }
+        return false
     }
 
     /// Every directory and file under the search roots, walked once (bounded by depth and budget).
@@ -394,14 +396,42 @@ extension GlobPattern {
 }
 
 extension LoweredCondition {
+    /// The condition as it stands for every path strictly beneath `dir`: a path atom that
+    /// is true for all of them, or for none, becomes a constant. The planner hands it down
+    /// the tree, so a directory meets only the patterns that can still tell its entries
+    /// apart (when every directory met every pattern, a 10,000-rule policy took 74 s to plan).
+    func narrowed(beneath dir: String) -> LoweredCondition {
+        switch self {
+        case .constant, .flag, .other: return self
+        case .path(let p):
+            return p.truth(beneath: dir).map { .constant($0) } ?? self
+        case .not(let c):
+            let n = c.narrowed(beneath: dir)
+            if case .constant(let b) = n { return .constant(!b) }
+            return .not(n)
+        case .and(let cs), .or(let cs):
+            let isAnd: Bool
+            if case .and = self { isAnd = true } else { isAnd = false }
+            var kept: [LoweredCondition] = []
+            for c in cs {
+                let n = c.narrowed(beneath: dir)
+                if case .constant(let b) = n {
+                    if b != isAnd { return n }  // false in an and, true in an or
+                    continue
+                }
+                kept.append(n)
+            }
+            if kept.isEmpty { return .constant(isAnd) }
+            return kept.count == 1 ? kept[0] : (isAnd ? .and(kept) : .or(kept))
+        }
+    }
+
     /// Three-valued truth over the whole subtree of `dir`: true or false when uniform, nil when mixed.
     func beneath(_ dir: String) -> Bool? {
         switch self {
         case .constant(let b): return b
         case .flag, .other: return false
-        case .path(let p):
-            if p.matchesAll(beneath: dir) { return true }
-            return p.matchesSome(beneath: dir) ? nil : false
+        case .path(let p): return p.truth(beneath: dir)
         case .not(let c): return c.beneath(dir).map { !$0 }
         case .and(let cs):
             var unknown = false
@@ -413,4 +443,68 @@ extension LoweredCondition {
             return unknown ? nil : false
         }
     }
+}
+
+/// The directories one action's expansion walked entry by entry, as a tree (each one's
+/// parent was expanded too: the walk only descends through them).
+struct ExpandedTree {
+    var children: [String: [String]] = [:]
+    var hasRoot = false
+
+    init(_ directories: Set<String>) {
+        for d in directories {
+            if d == "/" { hasRoot = true; continue }
+            children[parentDirectory(d), default: []].append(d)
+        }
+    }
+
+    /// The expanded directories where `condition` allows an entry created after start,
+    /// sorted. Walked down with the narrowed condition, so a rule meets only the
+    /// directories its patterns reach.
+    func createdLaterAllowed(by condition: LoweredCondition) -> [String] {
+        guard hasRoot else { return [] }
+        var out: [String] = []
+        func visit(_ d: String, _ c: LoweredCondition) {
+            let n = c.narrowed(beneath: d)
+            if n == .constant(false) { return }
+            let fresh = joinPath(d, LandlockPlanner.freshName)
+            if n.holds(forPath: fresh) || n.beneath(fresh) != .some(false) { out.append(d) }
+            for child in children[d] ?? [] { visit(child, n) }
+        }
+        visit("/", condition)
+        return out.sorted()
+    }
+}
+
+/// A condition narrowed for each directory asked about, each from its parent's (kept), so
+/// asking about many rules along the same directories narrows a large condition once.
+final class NarrowedAlongTree {
+    private let whole: LoweredCondition
+    private var byDirectory: [String: LoweredCondition] = [:]
+
+    init(_ condition: LoweredCondition) { whole = condition }
+
+    /// The condition for every path strictly beneath `dir`.
+    func narrowed(_ dir: String) -> LoweredCondition {
+        if let n = byDirectory[dir] { return n }
+        let base = dir == "/" ? whole : narrowed(parentDirectory(dir))
+        let n = base.narrowed(beneath: dir)
+        byDirectory[dir] = n
+        return n
+    }
+
+    private var truthBeneath: [String: Bool?] = [:]
+
+    func beneath(_ dir: String) -> Bool? {
+        if let t = truthBeneath[dir] { return t }
+        let t = narrowed(dir).beneath(dir)
+        truthBeneath[dir] = t
+        return t
+    }
+    func holds(_ path: String) -> Bool { narrowed(parentDirectory(path)).holds(forPath: path) }
+}
+
+func parentDirectory(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "/" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }

@@ -27,26 +27,48 @@ extension GlobPattern {
     /// landlock planner asks it for every directory it looks at when leash run starts.
     private func mask(after prefix: String) -> UInt64 {
         let n = elements.count
-        var current = closure(mask: 1)
+        var star: UInt64 = 0
+        for i in 0..<n where elements[i] == nil { star |= 1 << UInt64(i) }
+        // Positions only move forward over stars: a few shifts reach the fixed point.
+        func close(_ s: UInt64) -> UInt64 {
+            var out = s
+            while true {
+                let next = out | ((out & star) << 1)
+                if next == out { return out }
+                out = next
+            }
+        }
+        let literal = ((1 << UInt64(n)) - 1) & ~star
+        var current = close(1)
         for c in prefix.unicodeScalars {
-            var next: UInt64 = 0
-            var rest = current & ((1 << UInt64(n)) - 1)
+            var next = current & star  // a star takes any character and stays
+            var rest = current & literal
             while rest != 0 {
                 let i = rest.trailingZeroBitCount
                 rest &= rest - 1
-                if let e = elements[i] { if e == c { next |= 1 << UInt64(i + 1) } } else { next |= 1 << UInt64(i) }
+                if elements[i] == c { next |= 1 << UInt64(i + 1) }
             }
-            current = closure(mask: next)
+            current = close(next)
             if current == 0 { break }
         }
         return current
     }
 
-    private func closure(mask s: UInt64) -> UInt64 {
-        var out = s
-        // Positions only move forward, so one pass in order reaches the fixed point.
-        for i in 0..<elements.count where out & (1 << UInt64(i)) != 0 && elements[i] == nil { out |= 1 << UInt64(i + 1) }
-        return out
+    /// `matchesAll(beneath:)` and `matchesSome(beneath:)` at once: true when every path
+    /// strictly beneath `directory` matches, false when none does, nil when some do.
+    public func truth(beneath directory: String) -> Bool? {
+        guard elements.count < 64 else {
+            if matchesAll(beneath: directory) { return true }
+            return matchesSome(beneath: directory) ? nil : false
+        }
+        let m = mask(after: Self.slashed(directory))
+        var tail: UInt64 = 0
+        for i in stride(from: elements.count - 1, through: 0, by: -1) {
+            guard elements[i] == nil else { break }
+            tail |= 1 << UInt64(i)
+        }
+        if m & tail != 0 { return true }
+        return m & ((1 << UInt64(elements.count)) - 1) != 0 ? nil : false
     }
 
     private func closure(_ s: Set<Int>) -> Set<Int> {

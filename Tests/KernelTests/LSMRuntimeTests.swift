@@ -367,8 +367,14 @@ extension LSMBenchSuites {
             let policy = "\(b.w)/work/policy.cedar"
             try lsmPolicy(b.w).write(toFile: policy, atomically: false, encoding: .utf8)
             let started = "\(b.w)/work/started", after = "\(b.w)/work/after-kill", finished = "\(b.w)/work/finished"
-            for f in [started, after, finished] { unlink(f) }
-            let script = "touch '\(started)'; sleep 2; cat '\(b.w)/secret/key' > '\(after)' 2>&1; echo x > '\(finished)'"
+            let network = "\(b.w)/work/after-kill-network"
+            for f in [started, after, finished, network] { unlink(f) }
+            // After leash is gone: the secret, a denied port and an allowed one (nobody
+            // listens there, so allowed reads ECONNREFUSED and denied EPERM).
+            let probe = LSMProbeProgram.path
+            let script = "touch '\(started)'; sleep 2; cat '\(b.w)/secret/key' > '\(after)' 2>&1; "
+                + "'\(probe)' connect 127.0.0.1 7002 > '\(network)' 2>&1; '\(probe)' connect 127.0.0.1 7001 >> '\(network)' 2>&1; "
+                + "echo x > '\(finished)'"
             let argv = [try leashBinary(), "run", "--backend", "bpf-lsm", "--policy", policy, "--", "/bin/sh", "-c", script]
             let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             let environment = ["PATH=/usr/bin:/bin"]
@@ -388,6 +394,8 @@ extension LSMBenchSuites {
             while !FileManager.default.fileExists(atPath: finished) && waited < 300 { usleep(100_000); waited += 1 }
             let output = (try? String(contentsOfFile: after, encoding: .utf8)) ?? "(none)"
             #expect(!output.contains("top secret") && output.contains("Permission denied"), "after leash died: \(output)")
+            let connects = (try? String(contentsOfFile: network, encoding: .utf8)) ?? "(none)"
+            #expect(connects == "errno=EPERM\nerrno=ECONNREFUSED\n", "connects after leash died: \(connects)")
             // Once the sandbox has no task left, the next leash removes the pins.
             usleep(300_000)
             let removed = LSMPins.sweepStale()

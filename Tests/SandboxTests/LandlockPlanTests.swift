@@ -157,6 +157,43 @@ let makeReg = UInt64(LEASH_LL_FS_MAKE_REG)
         #expect(p.subtreeRoot == nil)
     }
 
+    /// The planner hands each directory's narrowed condition down the tree: beneath that
+    /// directory it must give the same answers as the whole condition.
+    @Test func aNarrowedConditionAgreesBeneathItsDirectory() {
+        var rng = SystemRandomNumberGenerator()
+        let names = ["a", "b", ".s"]
+        func randomPath(_ depth: Int) -> String { "/" + (0..<depth).map { _ in names.randomElement(using: &rng)! }.joined(separator: "/") }
+        func randomPattern() -> GlobPattern {
+            var e: [Unicode.Scalar?] = []
+            for part in randomPath(Int.random(in: 1...3, using: &rng)).unicodeScalars { e.append(part) }
+            if Bool.random(using: &rng) { e.append("/"); e.append(nil) }
+            if Int.random(in: 0..<4, using: &rng) == 0 { e.insert(nil, at: 0) }
+            return GlobPattern(e)
+        }
+        func randomCondition(_ depth: Int) -> LoweredCondition {
+            if depth == 0 || Int.random(in: 0..<3, using: &rng) == 0 { return .path(randomPattern()) }
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: return .not(randomCondition(depth - 1))
+            case 1: return .and((0..<Int.random(in: 2...3, using: &rng)).map { _ in randomCondition(depth - 1) })
+            default: return .or((0..<Int.random(in: 2...3, using: &rng)).map { _ in randomCondition(depth - 1) })
+            }
+        }
+        var narrowedAway = 0
+        for _ in 0..<3_000 {
+            let c = randomCondition(3)
+            let dir = randomPath(Int.random(in: 0...2, using: &rng))
+            let n = c.narrowed(beneath: dir)
+            if n.pathPatterns.count < c.pathPatterns.count { narrowedAway += 1 }
+            for _ in 0..<5 {
+                let below = (dir == "/" ? "" : dir) + randomPath(Int.random(in: 1...2, using: &rng))
+                #expect(n.holds(forPath: below) == c.holds(forPath: below), "\(c) beneath \(dir) at \(below)")
+                #expect(n.beneath(below) == c.beneath(below), "\(c) beneath \(dir), subtree \(below)")
+            }
+            #expect(n.beneath(dir) == c.beneath(dir), "\(c) beneath \(dir)")
+        }
+        #expect(narrowedAway > 300, "narrowing removed atoms in only \(narrowedAway) of 3,000 cases")
+    }
+
     /// The planner skips the matcher for a file without the pattern's longest literal run:
     /// that must never skip a file the pattern matches.
     @Test func everyMatchContainsTheLongestLiteralRun() {
