@@ -54,21 +54,27 @@ extension GlobPattern {
         return current
     }
 
-    /// `matchesAll(beneath:)` and `matchesSome(beneath:)` at once: true when every path
-    /// strictly beneath `directory` matches, false when none does, nil when some do.
+    /// Over every path strictly beneath `directory` (`directory/x…`): true when all of
+    /// them match, false when none does, nil when some do. The directory's own path
+    /// (`directory/`) is left out: creating or removing it is decided in its parent, as
+    /// Landlock does.
     public func truth(beneath directory: String) -> Bool? {
-        guard elements.count < 64 else {
-            if matchesAll(beneath: directory) { return true }
-            return matchesSome(beneath: directory) ? nil : false
+        let n = elements.count
+        // Positions from which only stars remain (the end itself is not beneath).
+        let onlyStarsFrom = (elements.lastIndex { $0 != nil }).map { $0 + 1 } ?? 0
+        let all: Bool, some: Bool
+        if n < 64 {
+            let m = mask(after: Self.slashed(directory))
+            var tail: UInt64 = 0
+            for i in onlyStarsFrom..<n { tail |= 1 << UInt64(i) }
+            all = m & tail != 0
+            some = m & ((1 << UInt64(n)) - 1) != 0
+        } else {
+            let s = states(after: Self.slashed(directory))
+            all = s.contains { $0 >= onlyStarsFrom && $0 < n }
+            some = s.contains { $0 < n }
         }
-        let m = mask(after: Self.slashed(directory))
-        var tail: UInt64 = 0
-        for i in stride(from: elements.count - 1, through: 0, by: -1) {
-            guard elements[i] == nil else { break }
-            tail |= 1 << UInt64(i)
-        }
-        if m & tail != 0 { return true }
-        return m & ((1 << UInt64(elements.count)) - 1) != 0 ? nil : false
+        return all ? true : (some ? nil : false)
     }
 
     private func closure(_ s: Set<Int>) -> Set<Int> {
@@ -80,29 +86,11 @@ extension GlobPattern {
         return out
     }
 
-    /// Whether every path strictly beneath `directory` (`directory/x…`) matches. The
-    /// directory's own path (`directory/`) is left out: creating or removing it is decided
-    /// in its parent, as Landlock does.
-    public func matchesAll(beneath directory: String) -> Bool {
-        if elements.count < 64 {
-            let m = mask(after: Self.slashed(directory))
-            // States from which only stars remain (the end itself is not beneath).
-            var tail: UInt64 = 0
-            for i in stride(from: elements.count - 1, through: 0, by: -1) {
-                guard elements[i] == nil else { break }
-                tail |= 1 << UInt64(i)
-            }
-            return m & tail != 0
-        }
-        let s = states(after: Self.slashed(directory))
-        return s.contains { i in i < elements.count && elements[i...].allSatisfy { $0 == nil } }
-    }
+    /// Whether every path strictly beneath `directory` matches (see `truth(beneath:)`).
+    public func matchesAll(beneath directory: String) -> Bool { truth(beneath: directory) == true }
 
     /// Whether some path strictly beneath `directory` could match.
-    public func matchesSome(beneath directory: String) -> Bool {
-        if elements.count < 64 { return mask(after: Self.slashed(directory)) & ((1 << UInt64(elements.count)) - 1) != 0 }
-        return states(after: Self.slashed(directory)).contains { $0 < elements.count }
-    }
+    public func matchesSome(beneath directory: String) -> Bool { truth(beneath: directory) != false }
 
     /// Starts with `*`: the pattern can match beneath any directory, so it has no anchor.
     public var isUnanchored: Bool { elements.first.map { $0 == nil } ?? false }
