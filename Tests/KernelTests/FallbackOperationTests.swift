@@ -207,24 +207,7 @@ final class FallbackOperator {
     }
 
     func ask(_ fields: [String]) throws -> String {
-        let line = Array((fields.joined(separator: "\t") + "\n").utf8)
-        guard line.withUnsafeBytes({ write(toProbe, $0.baseAddress, $0.count) }) == line.count else {
-            throw FileError(path: "sandboxed probe", code: errno)
-        }
-        while true {
-            if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                defer { buffer.removeSubrange(...nl) }
-                return String(decoding: buffer[..<nl], as: UTF8.self)
-            }
-            var wake = pollfd(fd: fromProbe, events: Int16(POLLIN), revents: 0)
-            guard poll(&wake, 1, 30_000) > 0 else {
-                throw FileError(path: "sandboxed probe: no answer to '\(fields.joined(separator: " "))' within 30 s", code: ETIMEDOUT)
-            }
-            var chunk = [UInt8](repeating: 0, count: 512)
-            let n = read(fromProbe, &chunk, chunk.count)
-            guard n > 0 else { throw FileError(path: "sandboxed probe (exited)", code: n < 0 ? errno : EPIPE) }
-            buffer += chunk[..<n]
-        }
+        try askProbe(fields, to: toProbe, from: fromProbe, buffer: &buffer)
     }
 
     /// leash's exit status (128 + N for signal N).

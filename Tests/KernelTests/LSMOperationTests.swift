@@ -137,25 +137,7 @@ final class SandboxedOperator {
     }
 
     func ask(_ fields: [String]) throws -> String {
-        let line = Array((fields.joined(separator: "\t") + "\n").utf8)
-        guard line.withUnsafeBytes({ write(toHelper, $0.baseAddress, $0.count) }) == line.count else {
-            throw FileError(path: "sandboxed probe", code: errno)
-        }
-        while true {
-            if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                defer { buffer.removeSubrange(...nl) }
-                return String(decoding: buffer[..<nl], as: UTF8.self)
-            }
-            // An operation that blocks would hang the whole suite: give up and say which.
-            var wake = pollfd(fd: fromHelper, events: Int16(POLLIN), revents: 0)
-            guard poll(&wake, 1, 30_000) > 0 else {
-                throw FileError(path: "sandboxed probe: no answer to '\(fields.joined(separator: " "))' within 30 s", code: ETIMEDOUT)
-            }
-            var chunk = [UInt8](repeating: 0, count: 512)
-            let n = read(fromHelper, &chunk, chunk.count)
-            guard n > 0 else { throw FileError(path: "sandboxed probe (exited)", code: n < 0 ? errno : EPIPE) }
-            buffer += chunk[..<n]
-        }
+        try askProbe(fields, to: toHelper, from: fromHelper, buffer: &buffer)
     }
 
     func finish() {

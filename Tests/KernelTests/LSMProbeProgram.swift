@@ -6,6 +6,7 @@
 import Glibc
 #endif
 import Foundation
+import Loader
 
 enum LSMProbeProgram {
     static let source = #"""
@@ -259,4 +260,28 @@ enum LSMProbeProgram {
         if r?.status != 0 { print("cc failed: \(r?.stderr ?? "not run")") }
         return bin
     }()
+}
+
+/// One operation to the probe's serve mode (tab-separated fields on a line) and its answer
+/// line. `buffer` keeps what was read past that line. An operation that blocks would hang
+/// the whole suite: after 30 s without an answer it throws, naming the operation.
+func askProbe(_ fields: [String], to toProbe: Int32, from fromProbe: Int32, buffer: inout [UInt8]) throws -> String {
+    let line = Array((fields.joined(separator: "\t") + "\n").utf8)
+    guard line.withUnsafeBytes({ write(toProbe, $0.baseAddress, $0.count) }) == line.count else {
+        throw FileError(path: "sandboxed probe", code: errno)
+    }
+    while true {
+        if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            defer { buffer.removeSubrange(...nl) }
+            return String(decoding: buffer[..<nl], as: UTF8.self)
+        }
+        var wake = pollfd(fd: fromProbe, events: Int16(POLLIN), revents: 0)
+        guard poll(&wake, 1, 30_000) > 0 else {
+            throw FileError(path: "sandboxed probe: no answer to '\(fields.joined(separator: " "))' within 30 s", code: ETIMEDOUT)
+        }
+        var chunk = [UInt8](repeating: 0, count: 512)
+        let n = read(fromProbe, &chunk, chunk.count)
+        guard n > 0 else { throw FileError(path: "sandboxed probe (exited)", code: n < 0 ? errno : EPIPE) }
+        buffer += chunk[..<n]
+    }
 }
